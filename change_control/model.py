@@ -254,4 +254,6 @@ def window_from_text(start: str | None, end: str | None) -> Window | None:
         return None
     if start is None or end is None:
         raise InputError("window: give both --window-start and --window-end, or neither")
-    return Window(parse_instant(start, field="window start"), parse_instant(end, field="window end"))
+    return Window(
+        parse_instant(start, field="window start"), parse_instant(end, field="window end")
+    )

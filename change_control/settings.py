@@ -19,7 +19,9 @@ DEFAULT_CONFIG_NAME = "changegate.yml"
 
 def default_state_dir(env: Mapping[str, str]) -> Path:
     """``$XDG_STATE_HOME/changegate``, falling back to ``~/.local/state/changegate``."""
-    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
+    base = env.get("XDG_STATE_HOME") or str(
+        Path(env.get("HOME") or Path.home()) / ".local" / "state"
+    )
     return Path(base) / "changegate"
 
 
@@ -76,4 +78,3 @@ def resolve(
     else:
         url, origin = default_db_url(environ), "default"
     return Settings(url, config_path, origin, config_origin)
-

@@ -23,7 +23,9 @@ def zone(name: str, *, field: str = "time zone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{field}: unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
+        raise InputError(
+            f"{field}: unknown time zone {name!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
 
 
 def parse_instant(text: str, *, field: str = "time", default_tz: tzinfo = UTC) -> datetime:

@@ -137,9 +137,7 @@ class Policy:
     """The whole policy. ``Policy()`` is the documented safe default."""
 
     gate: GateScope = field(default_factory=GateScope)
-    approvals: tuple[ApprovalRule, ...] = (
-        ApprovalRule(risks=tuple(Risk), count=1),
-    )
+    approvals: tuple[ApprovalRule, ...] = (ApprovalRule(risks=tuple(Risk), count=1),)
     sod: SodRules = field(default_factory=SodRules)
     freezes: tuple[FreezeWindow, ...] = ()
     standard_changes: Mapping[str, StandardTemplate] = field(default_factory=dict)

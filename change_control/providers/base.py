@@ -68,7 +68,9 @@ class ChangeProvider(Protocol):
         """Record an approval; a change whose requirement is now met moves to ``scheduled``."""
         ...
 
-    def reject(self, change_id: str, approver: str, at: datetime, comment: str | None = None) -> Change:
+    def reject(
+        self, change_id: str, approver: str, at: datetime, comment: str | None = None
+    ) -> Change:
         """Record a rejection; the change goes back to ``new``."""
         ...
 

@@ -44,11 +44,19 @@ def global_options(func: F) -> F:
             help="Policy file (env CHANGEGATE_CONFIG; default ./changegate.yml if present).",
         ),
         click.option(
-            "-v", "--verbose", count=True, expose_value=False, callback=_store("verbose"),
+            "-v",
+            "--verbose",
+            count=True,
+            expose_value=False,
+            callback=_store("verbose"),
             help="More detail.",
         ),
         click.option(
-            "-q", "--quiet", is_flag=True, expose_value=False, callback=_store("quiet"),
+            "-q",
+            "--quiet",
+            is_flag=True,
+            expose_value=False,
+            callback=_store("quiet"),
             help="Only errors and results.",
         ),
     ]
