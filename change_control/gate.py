@@ -35,7 +35,9 @@ REASON_CODES: Mapping[str, str] = {
 #: Obligations an allowed decision may carry.
 OBLIGATION_CODES: Mapping[str, str] = {
     "emergency.pir_due": "a post-implementation review is due by the given time",
-    "check_mode.recorded": "a check-mode run is allowed and recorded; reasons say what a real run would meet",
+    "check_mode.recorded": (
+        "a check-mode run is allowed and recorded; reasons say what a real run would meet"
+    ),
     "provider.fail_open": "the provider was unreachable and policy lets the task run (fail-open)",
 }
 

@@ -1,8 +1,9 @@
 """The drift auditor's vocabulary: resources, differences, findings, the audit result.
 
 Sources produce ``Resource``; the engine produces ``Finding``; reports render an ``AuditResult``.
-The JSON forms are the versioned contracts in DESIGN.md (live snapshot ``changegate/live-snapshot@1``,
-audit report ``schema_version: 1``): change them only with a new version.
+The JSON forms are the versioned contracts in DESIGN.md (live snapshot
+``changegate/live-snapshot@1``, audit report ``schema_version: 1``): change them only with a new
+version.
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """Everything a report renders. Findings are sorted (kind, type, address/id) before rendering."""
+    """Everything a report renders; findings are sorted (kind, type, address/id) first."""
 
     audit_id: str
     generated_at: datetime
