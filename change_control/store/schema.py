@@ -164,6 +164,18 @@ run_events = Table(
     Index("ix_run_events_run_id", "run_id"),
 )
 
+#: The chain's head, updated in the same transaction as every append: truncating the tail of
+#: ``run_events`` leaves a valid-looking prefix, and only a recorded head reveals it.
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 # ---------------------------------------------------------------- drift
 baselines = Table(
     "baselines",
