@@ -14,8 +14,11 @@ from typing import Any
 from change_control.model import ChangeType, Risk
 
 #: Modules that cannot change a managed node's state. They pass the gate with no change.
-#: Users extend the list with ``gate.modules.read_only`` in the policy.
+#: Users extend the list with ``gate.read_only`` in the policy. ``*_info`` and ``*_facts`` follow
+#: Ansible's collection requirements: such modules must never change state.
 DEFAULT_READ_ONLY_MODULES: tuple[str, ...] = (
+    "*_info",
+    "*_facts",
     "ansible.builtin.add_host",
     "ansible.builtin.assert",
     "ansible.builtin.async_status",

@@ -22,7 +22,11 @@ CONSTRAINT_KINDS: tuple[str, ...] = ("equals", "one_of", "regex", "absent")
 def template_violations(
     change: Change, module: str, args: Mapping[str, Any], policy: Policy
 ) -> list[str]:
-    """Sentences naming every way the task departs from the change's template; empty if none."""
+    """Why the task is not what the change's template pre-approves; empty when it is.
+
+    Returns at most one sentence: either the template is missing or unknown, or one sentence
+    naming the template and every module and argument problem (so the operator fixes them all).
+    """
     if not change.template:
         return [f"standard change {change.id} names no template, so nothing pre-approves it"]
     template = policy.standard_changes.get(change.template)
@@ -35,11 +39,14 @@ def template_violations(
     problems: list[str] = []
     if not module_matches(module, template.modules):
         problems.append(
-            f"module {module} is not one of template {template.name}'s modules "
-            f"({', '.join(template.modules)})"
+            f"module {module} is not one of its modules ({', '.join(template.modules)})"
         )
     problems.extend(argument_violations(template, args))
-    return problems
+    if not problems:
+        return []
+    return [
+        f"standard change {change.id} departs from template {template.name}: " + "; ".join(problems)
+    ]
 
 
 def argument_violations(template: StandardTemplate, args: Mapping[str, Any]) -> list[str]:
@@ -48,7 +55,7 @@ def argument_violations(template: StandardTemplate, args: Mapping[str, Any]) -> 
     for name in sorted(template.args):
         problem = constraint_violation(name, template.args[name], args)
         if problem is not None:
-            problems.append(f"{problem} (template {template.name})")
+            problems.append(problem)
     return problems
 
 
@@ -58,14 +65,17 @@ def constraint_violation(name: str, rule: ArgConstraint, args: Mapping[str, Any]
     ``absent`` forbids the argument. Otherwise a constrained argument must be given, and must
     equal ``equals``, be one of ``one_of`` and fully match ``regex`` (on its text form).
     """
-    given = name in args
     if rule.absent:
-        return f"argument {name} must not be given, but is {args[name]!r}" if given else None
-    if not given:
+        return f"argument {name} must not be given, but is {args[name]!r}" if name in args else None
+    if name not in args:
         if rule.equals is None and rule.one_of is None and rule.regex is None:
             return None
         return f"argument {name} is missing but the template requires {describe_constraint(rule)}"
-    value = args[name]
+    return value_violation(name, rule, args[name])
+
+
+def value_violation(name: str, rule: ArgConstraint, value: Any) -> str | None:
+    """What is wrong with the given ``value`` of argument ``name``, or ``None``."""
     if rule.equals is not None and not same_value(value, rule.equals):
         return f"argument {name} is {value!r} but must equal {rule.equals!r}"
     if rule.one_of is not None and not any(same_value(value, item) for item in rule.one_of):
