@@ -80,6 +80,8 @@ class Resource:
     provider: str | None = None
     module: str | None = None
     sensitive_paths: frozenset[tuple[str | int, ...]] = frozenset()
+    # Terraform's recorded dependencies (config addresses), kept for CMDB relations.
+    dependencies: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

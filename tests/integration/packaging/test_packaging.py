@@ -76,6 +76,9 @@ def test_the_wheel_carries_the_cores_their_data_files_and_the_console_script(
         "drift/py.typed",
         "cmdb_sync/py.typed",
         "change_control/store/schema.py",
+        "change_control/policy/schema.json",
+        "drift/schemas/audit-report-1.json",
+        "drift/schemas/live-snapshot-1.json",
     ):
         assert required in names
     assert any(n.startswith("change_control/store/migrations/versions/") for n in names)
