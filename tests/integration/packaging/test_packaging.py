@@ -25,7 +25,15 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def collection_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("galaxy")
-    run(str(BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(out), ".")
+    run(
+        str(BIN / "ansible-galaxy"),
+        "collection",
+        "build",
+        "--force",
+        "--output-path",
+        str(out),
+        ".",
+    )
     (tarball,) = out.glob("changegate-itsm-*.tar.gz")
     return tarball
 
@@ -37,8 +45,12 @@ def test_the_collection_tarball_ships_plugins_and_metadata_but_not_the_python_co
         names = set(tar.getnames())
     assert {"MANIFEST.json", "FILES.json", "meta/runtime.yml", "README.md"} <= names
     assert any(n.startswith("plugins/") for n in names)
-    leaked = [n for n in names if n.split("/")[0] in {"change_control", "drift", "cmdb_sync",
-                                                      "collections", "benchmarks", ".venv"}]
+    leaked = [
+        n
+        for n in names
+        if n.split("/")[0]
+        in {"change_control", "drift", "cmdb_sync", "collections", "benchmarks", ".venv"}
+    ]
     assert leaked == []
 
 
@@ -46,8 +58,13 @@ def test_the_collection_tarball_installs_with_ansible_galaxy(
     collection_tarball: Path, tmp_path: Path
 ) -> None:
     run(
-        str(BIN / "ansible-galaxy"), "collection", "install", "--force",
-        "-p", str(tmp_path), str(collection_tarball),
+        str(BIN / "ansible-galaxy"),
+        "collection",
+        "install",
+        "--force",
+        "-p",
+        str(tmp_path),
+        str(collection_tarball),
     )
     installed = tmp_path / "ansible_collections" / "changegate" / "itsm"
     assert (installed / "MANIFEST.json").is_file()
