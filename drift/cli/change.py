@@ -9,7 +9,7 @@ rename.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,11 +19,14 @@ from change_control.model import ChangeState, ChangeType, Risk
 from drift.cli import exitcodes
 from drift.cli.context import CliContext, cli_context
 from drift.cli.options import global_options
-from drift.cli.output import Block, TableView, cell, emit, fields, format_option
+from drift.cli.output import TableView, emit, format_option
+from drift.cli.views import change_view, decision_view, window_text
 
 if TYPE_CHECKING:
-    from change_control.gate import Decision, LookupFailure, Request
+    from change_control.gate import LookupFailure
     from change_control.model import Change, Window
+    from change_control.policy.model import Policy
+    from change_control.providers.base import ChangeProvider
 
 TYPES = [t.value for t in ChangeType]
 STATES = [s.value for s in ChangeState]
@@ -46,7 +49,13 @@ def change() -> None:
 @click.option("--type", "change_type", type=click.Choice(TYPES), required=True, help="ITIL type.")
 @click.option("--summary", required=True, help="One line saying what the change does.")
 @click.option("--requested-by", required=True, metavar="USER", help="Who asks for the change.")
-@click.option("--risk", type=click.Choice(RISKS), default="moderate", show_default=True)
+@click.option(
+    "--risk",
+    type=click.Choice(RISKS),
+    default="moderate",
+    show_default=True,
+    help="Risk; the policy's approval rules key on it.",
+)
 @click.option("--window-start", metavar="ISO", help="Start of the implementation window.")
 @click.option("--window-end", metavar="ISO", help="End of the window (excluded).")
 @click.option(
@@ -58,7 +67,9 @@ def change() -> None:
 )
 @click.option("--scope-host", multiple=True, metavar="PATTERN", help="Host pattern (repeat).")
 @click.option("--scope-env", multiple=True, metavar="ENV", help="Environment (repeat).")
-@click.option("--scope-tf", multiple=True, metavar="ADDRESS", help="Terraform address pattern.")
+@click.option(
+    "--scope-tf", multiple=True, metavar="ADDRESS", help="Terraform address pattern (repeat)."
+)
 @click.option("--scope-ci", multiple=True, metavar="CI", help="Configuration item id (repeat).")
 @click.option("--template", metavar="NAME", help="Standard-change template from the policy.")
 @click.option("--rollback-plan", metavar="TEXT", help="How to undo the change.")
@@ -96,7 +107,6 @@ def new(
     from change_control.providers.base import NewChange
     from change_control.timeutil import utcnow
 
-    cli = cli_context(ctx)
     request = NewChange(
         type=ChangeType(change_type),
         summary=_text(summary, "--summary"),
@@ -106,11 +116,11 @@ def new(
         scope=Scope(
             environments=scope_env, hosts=scope_host, terraform_addresses=scope_tf, ci_ids=scope_ci
         ),
-        template=_template(cli, template),
+        template=template,
         rollback_plan=rollback_plan,
         links=link,
     )
-    created = cli.provider().create(request, utcnow())
+    created = cli_context(ctx).provider().create(request, utcnow())
     emit(fmt, created.to_dict(), lambda: [created.id])
     return exitcodes.OK
 
@@ -127,11 +137,11 @@ def show(ctx: click.Context, change_id: str, fmt: str) -> int:
     Example:
       changegate change show CHG0000001 --format json
     """
-    cli = cli_context(ctx)
-    record = cli.provider().get(change_id)
-    history = _history(cli, record.id)
+    provider = cli_context(ctx).provider()
+    record = provider.get(change_id)
+    history = _history(provider, record.id)
     data = {**record.to_dict(), "history": history}
-    emit(fmt, data, lambda: _change_view(record, history))
+    emit(fmt, data, lambda: change_view(record, history))
     return exitcodes.OK
 
 
@@ -167,13 +177,20 @@ def list_(
     )
     found = list(cli_context(ctx).provider().list(filters))
     rows = tuple(
-        (c.id, str(c.type), str(c.state), str(c.risk), c.requested_by, _when(c.window), c.summary)
+        (
+            c.id,
+            str(c.type),
+            str(c.state),
+            str(c.risk),
+            c.requested_by,
+            window_text(c.window),
+            c.summary,
+        )
         for c in found
     )
     columns = ("id", "type", "state", "risk", "requested by", "window", "summary")
     emit(fmt, [c.to_dict() for c in found], lambda: [TableView(columns, rows, empty="no changes")])
     return exitcodes.OK
-
 
 
 @change.command("approve")
@@ -225,7 +242,9 @@ def reject(ctx: click.Context, change_id: str, approver: str, comment: str | Non
 
     who = _text(approver, "--by")
     updated = cli_context(ctx).provider().reject(change_id, who, utcnow(), comment)
-    emit(fmt, updated.to_dict(), lambda: [f"{updated.id}: rejected by {who}; state {updated.state}"])
+    emit(
+        fmt, updated.to_dict(), lambda: [f"{updated.id}: rejected by {who}; state {updated.state}"]
+    )
     return exitcodes.OK
 
 
@@ -317,9 +336,9 @@ def check(
         args=_module_args(args),
     )
     cli = cli_context(ctx)
-    policy = cli.effective_policy()
-    decision = evaluate(_lookup(cli, change_id), request, policy, utcnow())
-    emit(fmt, decision.to_dict(), lambda: _decision_view(decision, request))
+    found = _lookup(cli, change_id)
+    decision = evaluate(found, request, _gate_policy(cli, found), utcnow())
+    emit(fmt, decision.to_dict(), lambda: decision_view(decision, request))
     return exitcodes.OK if decision.allowed else exitcodes.NEGATIVE
 
 
@@ -350,17 +369,6 @@ def _window(start: str | None, end: str | None, tz_name: str) -> Window | None:
     )
 
 
-def _template(cli: CliContext, name: str | None) -> str | None:
-    """``name`` if the policy's standard-change catalog knows it (a typo would deny every run)."""
-    if name is None:
-        return None
-    catalog = cli.policy().standard_changes
-    if name not in catalog:
-        known = ", ".join(sorted(catalog)) or "none defined"
-        raise InputError(f"--template: {name!r} is not in the policy's catalog ({known})")
-    return name
-
-
 def _module_args(pairs: Iterable[str]) -> dict[str, Any]:
     """``KEY=VALUE`` pairs; a VALUE that parses as JSON (true, 3, [..]) keeps that type."""
     parsed: dict[str, Any] = {}
@@ -388,93 +396,23 @@ def _lookup(cli: CliContext, change_id: str) -> Change | LookupFailure:
         return LookupFailure("unreachable", change_id, err.message)
 
 
-def _history(cli: CliContext, change_id: str) -> list[dict[str, Any]]:
-    """The change register's journal for ``change_id``, oldest first."""
-    from sqlalchemy import select
+def _gate_policy(cli: CliContext, found: Change | LookupFailure) -> Policy:
+    """The policy to evaluate with: the file's plus the store's freezes.
 
-    from change_control.store.schema import change_log
+    When the provider could not be reached the store's freezes cannot be read either; the file's
+    policy still decides (fail-closed by default), as the gate in a playbook would.
+    """
+    from change_control.gate import LookupFailure
 
-    columns = ("at", "actor", "action", "from_state", "to_state", "detail")
-    query = (
-        select(*(change_log.c[name] for name in columns))
-        .where(change_log.c.change_id == change_id)
-        .order_by(change_log.c.id)
-    )
-    with cli.store().engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+    if isinstance(found, LookupFailure) and found.kind == "unreachable":
+        cli.note(f"warning: {found.detail}; only the policy file's freezes were considered")
+        return cli.policy()
+    return cli.effective_policy()
 
 
-# ---------------------------------------------------------------- views
-
-
-def _when(window: Window | None) -> str:
-    return f"{cell(window.start)} -> {cell(window.end)}" if window else "-"
-
-
-def _scope_text(record: Change) -> str:
-    axes = [
-        ("hosts", record.scope.hosts),
-        ("environments", record.scope.environments),
-        ("terraform", record.scope.terraform_addresses),
-        ("CIs", record.scope.ci_ids),
-    ]
-    parts = [f"{name} {', '.join(values)}" for name, values in axes if values]
-    return "; ".join(parts) or "unrestricted"
-
-
-def _change_view(record: Change, history: list[dict[str, Any]]) -> list[Block]:
-    pairs = [
-        ("id", record.id),
-        ("type", str(record.type)),
-        ("state", str(record.state)),
-        ("risk", str(record.risk)),
-        ("summary", record.summary),
-        ("requested by", record.requested_by),
-        ("created", cell(record.created_at)),
-        ("window", _when(record.window)),
-        ("scope", _scope_text(record)),
-        ("template", cell(record.template)),
-        ("rollback plan", cell(record.rollback_plan)),
-        ("links", cell(record.links)),
-    ]
-    if record.close_code or record.close_notes:
-        pairs.append(("closed", f"{cell(record.close_code)}: {cell(record.close_notes)}"))
-    approvals = tuple(
-        (a.approver, cell(a.group), str(a.decision), cell(a.at), cell(a.comment))
-        for a in record.approvals
-    )
-    journal = tuple(_history_row(entry) for entry in history)
-    return [
-        *fields(pairs),
-        "",
-        TableView(("approver", "group", "decision", "at", "comment"), approvals, "Approvals"),
-        "",
-        TableView(("at", "actor", "action", "state", "detail"), journal, "History"),
-    ]
-
-
-def _history_row(entry: Mapping[str, Any]) -> tuple[str, ...]:
-    before, after = entry.get("from_state"), entry.get("to_state")
-    moved = f"{cell(before)} -> {cell(after)}" if before or after else "-"
-    detail = entry.get("detail")
-    text = ", ".join(f"{k}={v}" for k, v in detail.items() if v) if detail else ""
-    return (cell(entry.get("at")), cell(entry.get("actor")), cell(entry.get("action")), moved,
-            cell(text))
-
-
-def _decision_view(decision: Decision, request: Request) -> list[Block]:
-    verdict = "ALLOWED" if decision.allowed else "DENIED"
-    if not decision.gated:
-        verdict += " (not gated)"
-    if request.check_mode:
-        verdict += " (check mode)"
-    target = f"{request.module} on {request.host} by {request.executor}"
-    blocks: list[Block] = [f"{verdict}: {request.change_id}: {target}"]
-    if decision.reasons:
-        title = "Reasons" if not decision.allowed else "A real run would meet"
-        rows = tuple((r.code, r.message) for r in decision.reasons)
-        blocks.append(TableView(("code", "reason"), rows, title))
-    if decision.obligations:
-        rows = tuple((o.code, o.message, cell(o.due)) for o in decision.obligations)
-        blocks.append(TableView(("code", "obligation", "due"), rows, "Obligations"))
-    return blocks
+def _history(provider: ChangeProvider, change_id: str) -> list[dict[str, Any]]:
+    """The change's journal, oldest first, from providers that keep one (``log``)."""
+    log = getattr(provider, "log", None)
+    if not callable(log):
+        return []
+    return [entry.to_dict() for entry in log(change_id)]

@@ -69,17 +69,21 @@ class CliContext:
                 db=self.db, config=self.config, file_db_url=self.policy().store_url
             )
             self.debug(
-                f"store: {redact_url(self._settings.db_url)} "
-                f"(from {self._settings.db_url_origin})"
+                f"store: {redact_url(self._settings.db_url)} (from {self._settings.db_url_origin})"
             )
         return self._settings
 
     def store(self, *, migrate: bool = True) -> Store:
         """The opened store; migrated to head on first use unless ``migrate`` is False."""
         if self._store is None:
-            from change_control.store.engine import open_store
+            from change_control.store.engine import Store, open_store
 
-            self._store = open_store(self.settings().db_url, migrate=migrate)
+            # The local provider already holds an open, migrated store: share its pool.
+            shared = getattr(self._provider, "store", None)
+            if isinstance(shared, Store) and migrate:
+                self._store = shared
+            else:
+                self._store = open_store(self.settings().db_url, migrate=migrate)
         return self._store
 
     def provider(self) -> ChangeProvider:
@@ -92,9 +96,10 @@ class CliContext:
 
     def store_freezes(self) -> list[FreezeWindow]:
         """Freeze windows added with ``changegate freeze add`` (held in the store)."""
-        from change_control.store.repository import FreezeRepository
+        from change_control.store.freezes import FreezeRepository
 
-        return list(FreezeRepository(self.store()).list())
+        with self.store().read() as conn:
+            return FreezeRepository(conn).list()
 
     def effective_policy(self) -> Policy:
         """The policy ``evaluate`` must see: the file's freezes plus the store's."""

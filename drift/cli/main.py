@@ -22,6 +22,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "freeze": ("drift.cli.freeze:freeze", "Manage change-freeze windows."),
     "policy": ("drift.cli.policy:policy", "Validate and explain a changegate.yml policy."),
     "db": ("drift.cli.db:db", "Create or upgrade the store's schema."),
+    "audit": ("drift.cli.audit:audit", "Verify, show, export and replay the run ledger."),
 }
 
 
@@ -83,10 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exitcodes.ERROR
     except click.exceptions.Exit as done:
         return int(done.exit_code)
+    except click.UsageError as err:
+        message = " ".join(err.format_message().split())
+        click.echo(f"error: {message}{_help_hint(err.ctx)}", err=True)
+        return exitcodes.ERROR
     except click.ClickException as err:
-        err.show()
+        click.echo(f"error: {err.format_message()}", err=True)
         return exitcodes.ERROR
     return int(result) if isinstance(result, int) else exitcodes.OK
+
+
+def _help_hint(ctx: click.Context | None) -> str:
+    """`` (see 'changegate change check --help')``: usage errors stay one line and still teach."""
+    return f" (see '{ctx.command_path} --help')" if ctx is not None else ""
 
 
 def run() -> None:

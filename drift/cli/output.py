@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "json")
+#: Width of tables written to a pipe or file: wide enough that a row stays on one line.
+PIPE_WIDTH = 160
 #: What a table cell shows for "no value", so an empty cell is never mistaken for a blank one.
 NONE = "-"
 
@@ -69,22 +71,37 @@ def print_json(data: Any) -> None:
 
 def render(blocks: Iterable[Block]) -> None:
     """Print plain lines as they are and tables through rich (imported here, not at startup)."""
-    console = None
     for block in blocks:
         if isinstance(block, str):
             click.echo(block)
             continue
-        if console is None:
-            from rich.console import Console
-
-            # No highlighting and no markup: cells are data (ids, patterns with brackets).
-            console = Console(highlight=False, soft_wrap=False)
         if block.title:
             click.echo(block.title)
         if block.rows:
-            console.print(_rich_table(block))
+            click.echo(table_text(block))
         else:
             click.echo(f"  {block.empty}")
+
+
+def table_text(view: TableView) -> str:
+    """The table as text: terminal width on a TTY, else wide enough that rows do not wrap.
+
+    Rendered to a string first so trailing padding can be stripped: output that is piped to
+    grep or diffed in a golden file should not end lines in spaces.
+    """
+    import io
+    import shutil
+    import sys
+
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((PIPE_WIDTH, 24)).columns if tty else PIPE_WIDTH
+    buffer = io.StringIO()
+    # No highlighting and no markup: cells are data (ids, patterns with brackets).
+    console = Console(file=buffer, width=width, force_terminal=tty, highlight=False)
+    console.print(_rich_table(view))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
 
 
 def fields(pairs: Sequence[tuple[str, str]]) -> list[str]:
@@ -95,7 +112,7 @@ def fields(pairs: Sequence[tuple[str, str]]) -> list[str]:
 
 def cell(value: object) -> str:
     """A table cell for ``value``: ``-`` for None/empty, lists joined by commas."""
-    if value is None or value == "" or value == () or value == []:
+    if value is None or (isinstance(value, (str, list, tuple)) and not value):
         return NONE
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)

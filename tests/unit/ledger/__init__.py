@@ -1,0 +1,1 @@
+"""Unit tests of the run ledger (no database, no Ansible)."""
