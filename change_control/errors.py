@@ -69,3 +69,9 @@ class RegistryError(ChangegateError):
     """An unknown plugin name was asked of a registry."""
 
     code = "registry.unknown"
+
+
+class ConflictError(ChangegateError):
+    """A record changed underneath the caller (optimistic ``version`` check failed); retry."""
+
+    code = "store.conflict"

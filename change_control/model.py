@@ -99,7 +99,8 @@ def check_transition(change_type: ChangeType, current: ChangeState, target: Chan
     if target not in allowed:
         nexts = ", ".join(sorted(allowed | {S.CANCELLED})) or "none"
         raise TransitionError(
-            f"a {change_type} change cannot move from {current} to {target} (allowed: {nexts})"
+            f"{'an' if change_type is ChangeType.EMERGENCY else 'a'} {change_type} change "
+            f"cannot move from {current} to {target} (allowed: {nexts})"
         )
 
 

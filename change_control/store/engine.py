@@ -74,7 +74,7 @@ class Store:
         except DBAPIError as exc:
             if not _is_operational(exc):
                 raise
-            raise StoreError(f"store {self.url}: {describe(exc)}") from exc
+            raise StoreError(f"cannot use the store {self.url}: {describe(exc)}") from exc
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -97,8 +97,10 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     except (SQLAlchemyError, OSError) as exc:
         engine.dispose()
         raise StoreError(f"cannot open the store {shown}: {describe(exc)}") from exc
-    except StoreError:
+    except StoreError as exc:
         engine.dispose()
+        if isinstance(exc.__cause__, DBAPIError):
+            raise StoreError(f"cannot open the store {shown}: {describe(exc.__cause__)}") from exc
         raise
     return store
 
@@ -174,8 +176,8 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 #: The Alembic script directory (``env.py``, ``script.py.mako``, ``versions/``).
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Alembic keeps its running context in module globals (``alembic.context``, ``alembic.op``), so
+#: two threads of one process must not run it at once. Other processes are kept apart by the
+#: database (advisory lock, ``BEGIN IMMEDIATE``); this lock is taken before any of those.
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def head() -> str:
@@ -51,7 +56,7 @@ def upgrade(store: Store) -> str:
     """
     from alembic import command
 
-    with store.begin() as conn:
+    with _ALEMBIC_LOCK, store.begin() as conn:
         _check_known(store, _current_on(conn))
         command.upgrade(_config(conn), "head")
         now = _current_on(conn)
@@ -68,7 +73,7 @@ def revision(store: Store, message: str, rev_id: str | None = None) -> Path:
     """Autogenerate a new revision from the difference between ``schema.py`` and ``store``."""
     from alembic import command
 
-    with store.begin() as conn:
+    with _ALEMBIC_LOCK, store.begin() as conn:
         script = command.revision(
             _config(conn), message=message, autogenerate=True, rev_id=rev_id or _next_id()
         )

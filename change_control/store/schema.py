@@ -190,8 +190,13 @@ baselines = Table(
     Column("source", Text, nullable=False),
     Column("captured_at", UTCDateTime, nullable=False),
     Column("captured_by", String(255)),
+    # One ``drift baseline capture`` run (``CHG0000001-b2``); its rows share it (revision 0002).
+    Column("capture_id", String(96)),
+    # Attribute paths withheld from ``attributes`` because they are secret (revision 0002).
+    Column("sensitive_paths", Document),
     UniqueConstraint("resource_type", "resource_id", "version"),
     Index("ix_baselines_change_id", "change_id"),
+    Index("ix_baselines_capture_id", "capture_id"),
 )
 
 audits = Table(

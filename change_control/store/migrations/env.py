@@ -9,7 +9,7 @@ IMMEDIATE``) plus the busy timeout does the same job.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -21,7 +21,7 @@ from change_control.store.schema import UTCDateTime, metadata
 ADVISORY_LOCK_KEY = 0x63676D696772
 
 
-def render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | bool:
+def render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[False]:
     """Render the store's own column types as plain SQLAlchemy types in new revisions.
 
     A revision must keep working when ``schema.py`` evolves, so it may not import it.
