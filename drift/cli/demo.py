@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from drift.cli import exitcodes
+from drift.cli.drift_demo import step_drift
 from drift.cli.main import main as changegate
 
 #: The demo's freeze and its zone; the demo steers clear of the freeze (see ``_anchor``).
@@ -190,6 +191,98 @@ def step_denied(demo: Demo) -> None:
     demo.expect("bob on db1: reasons", "scope.host, sod.executor_is_approver", ", ".join(codes))
 
 
+PLAYBOOK = """\
+- name: Change-gated play on this machine
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Write a file (change-gated)
+      changegate.itsm.gate:
+        module: ansible.builtin.copy
+        args:
+          content: "changed under change control\\n"
+          dest: "{{ playbook_dir }}/gated.txt"
+          mode: "0644"
+"""
+
+
+def step_playbook(demo: Demo) -> None:
+    """A real ansible-playbook run on localhost: refused, then allowed, then the ledger verified.
+
+    The change is an emergency change: the policy's weekend freeze exempts emergencies, so this
+    step gives the same answers on any day (and shows the review obligation emergencies carry).
+    """
+    playbook_bin = Path(sys.executable).with_name("ansible-playbook")
+    collections = Path(__file__).resolve().parents[2] / "collections"
+    if not playbook_bin.exists() or not collections.is_dir():
+        click.echo("skipped: needs ansible-core in this venv and the repository's collections/")
+        return
+    (demo.workdir / "ansible.cfg").write_text(
+        "[defaults]\ncallbacks_enabled = changegate.itsm.audit\nretry_files_enabled = False\n"
+        f"collections_path = {collections}\n\n[changegate]\nspool = {demo.workdir / 'spool'}\n"
+    )
+    (demo.workdir / "inventory.ini").write_text(
+        "localhost ansible_connection=local changegate_environment=production "
+        'ansible_python_interpreter="{{ ansible_playbook_python }}"\n'
+    )
+    (demo.workdir / "gated.yml").write_text(PLAYBOOK)
+    change = (
+        demo.run(
+            "change new --type emergency --summary 'Hotfix on this machine' --requested-by alice"
+            " --scope-env production --scope-host localhost"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    refused, output = _playbook(demo, playbook_bin, change)
+    demo.expect("playbook before approval", exitcodes.NEGATIVE, refused)
+    demo.expect(
+        "the operator sees why",
+        "change.not_approved",
+        "change.not_approved" if "[change.not_approved]" in output else "no reason shown",
+    )
+    demo.run(f"change approve {change} --by bob --comment 'hotfix reviewed'")
+    allowed, _output = _playbook(demo, playbook_bin, change)
+    demo.expect("playbook after approval", exitcodes.OK, allowed)
+    demo.run("audit verify", expect=None)
+    demo.expect("the ledger of both runs verifies", exitcodes.OK, demo.last_exit)
+
+
+def _playbook(demo: Demo, playbook_bin: Path, change: str) -> tuple[int, str]:
+    """Echo and run ``ansible-playbook gated.yml`` under ``change``; return (exit, output)."""
+    import subprocess
+
+    args = ["-i", "inventory.ini", "gated.yml", "-e", f"changegate_change={change}"]
+    click.echo(click.style(f"$ ansible-playbook {shlex.join(args)}", bold=True))
+    env = {**os.environ, "ANSIBLE_CONFIG": str(demo.workdir / "ansible.cfg")}
+    env["PATH"] = f"{playbook_bin.parent}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        [str(playbook_bin), *args], env=env, capture_output=True, text=True, check=False
+    )
+    click.echo(done.stdout + done.stderr)
+    click.echo(click.style(f"(exit {done.returncode})", dim=True))
+    click.echo()
+    return done.returncode, done.stdout
+
+
+def step_cmdb(demo: Demo) -> None:
+    """Sync the stored audit into the CMDB (a second sync writes nothing), list the drifted."""
+    click.echo("The audit becomes configuration items with a drift status; syncing it again")
+    click.echo("writes nothing.\n")
+    demo.run("cmdb sync --from audit=latest")
+    again = demo.run("cmdb sync --from audit=latest --format json")
+    demo.expect("second cmdb sync: rows written", "0", json.loads(again)["writes"])
+    demo.run("cmdb show --drifted")
+    with contextlib.redirect_stdout(io.StringIO()) as quiet:
+        changegate(["cmdb", "show", "--drifted", "--format", "json"])
+    drifted = sorted(f"{ci['name']} ({ci['drift_status']})" for ci in json.loads(quiet.getvalue()))
+    demo.expect(
+        "drifted CIs",
+        "console-made-bucket (unmanaged), terraform_data.web (drifted)",
+        ", ".join(drifted),
+    )
+
+
 #: The demo, in order. Later features append (heading, step) pairs here.
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("A throw-away store and a policy", step_setup),
@@ -197,6 +290,9 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("Approve it", step_approve),
     ("Ask the gate: an allowed task", step_allowed),
     ("Ask the gate: a denied task", step_denied),
+    ("A gated playbook on localhost, refused then allowed, and its ledger", step_playbook),
+    ("Audit drift: Terraform state vs live", step_drift),
+    ("Reconcile the audit into the CMDB, twice, and list what drifted", step_cmdb),
 ]
 
 

@@ -23,6 +23,11 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "policy": ("drift.cli.policy:policy", "Validate and explain a changegate.yml policy."),
     "db": ("drift.cli.db:db", "Create or upgrade the store's schema."),
     "audit": ("drift.cli.audit:audit", "Verify, show, export and replay the run ledger."),
+    "drift": (
+        "drift.cli.drift:drift",
+        "Audit drift: Terraform state vs live vs approved baselines.",
+    ),
+    "cmdb": ("drift.cli.cmdb:cmdb", "Reconcile states, snapshots, audits and inventories."),
 }
 
 
