@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ledger_support import known_events
+from tests.integration.ledger.ledger_support import known_events
 from sqlalchemy import text
 
 from change_control.ledger.jsonl_sink import JsonlSink

@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ledger_support import known_events
+from tests.integration.ledger.ledger_support import known_events
 from sqlalchemy import func, select
 
 from change_control.ledger.jsonl_sink import JsonlSink, verify_jsonl

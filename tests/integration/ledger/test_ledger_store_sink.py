@@ -6,7 +6,7 @@ import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
-from ledger_support import T0, KnownLedger, known_events
+from tests.integration.ledger.ledger_support import T0, KnownLedger, known_events
 from sqlalchemy import func, select
 
 from change_control.ledger.events import GENESIS, LedgerEvent, canonical_json, chain_hash

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from ledger_support import KnownLedger
+from tests.integration.ledger.ledger_support import KnownLedger
 from sqlalchemy import Connection, select, text, update
 
 from change_control.errors import NotFoundError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from store_support import CAB_POLICY
+from tests.integration.store.store_support import CAB_POLICY
 
 from change_control.providers.local import LocalProvider
 from change_control.store.engine import Store, open_store

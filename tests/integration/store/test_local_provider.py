@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, make_url
-from store_support import CAB_POLICY, T0, run_together
+from tests.integration.store.store_support import CAB_POLICY, T0, run_together
 
 from change_control.errors import (
     ChangeNotFoundError,

@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, insert, inspect, make_url, select, text
-from store_support import JOIN_TIMEOUT_S, T0, run_together
+from tests.integration.store.store_support import JOIN_TIMEOUT_S, T0, run_together
 
 from change_control.errors import StoreError
 from change_control.store import migrate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from store_support import T0
+from tests.integration.store.store_support import T0
 
 from change_control.errors import ChangeNotFoundError, ConflictError, NotFoundError
 from change_control.model import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from audit_support import T0
+from tests.integration.drift.audit.audit_support import T0
 
 from change_control.errors import InputError
 from change_control.model import Change, ChangeState, ChangeType

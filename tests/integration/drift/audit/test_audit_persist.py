@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from audit_support import T0, T1, res
+from tests.integration.drift.audit.audit_support import T0, T1, res
 
 from change_control.errors import NotFoundError
 from change_control.store.engine import Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from audit_support import res
+from tests.integration.drift.audit.audit_support import res
 
 from drift.model import View
 from drift.persist.redact import (

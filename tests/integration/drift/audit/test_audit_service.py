@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from audit_support import T0, T1, FakeSource, res
+from tests.integration.drift.audit.audit_support import T0, T1, FakeSource, res
 
 from change_control.errors import ConfigError, InputError, NotFoundError
 from change_control.model import Change, ChangeState, ChangeType, Scope, Window
