@@ -8,7 +8,8 @@ wins, a duplicate becomes an alert); drop ignored and filtered-out resources; th
   provider-computed difference (``types.COMPUTED``; kept, flagged ``computed``, only with
   ``EngineOptions.keep_computed``). Dropping them all, not only computed-only findings, keeps a
   finding's id stable while a volatile attribute such as ``status`` flips between audits;
-- declared only: ``missing``;
+- declared only: ``missing``, unless a live source alerted that it could not read the type
+  there (``unread_types``);
 - live only: ``unmanaged``, unless AWS created it by itself (``aws_owned_keys``; shown with
   ``strict``), or ``only_managed`` is set and no declared resource has its type.
 
@@ -50,10 +51,12 @@ from drift.model import (
     Difference,
     Finding,
     FindingKind,
+    Op,
     Resource,
     Summary,
 )
-from drift.normalize import aws_owned_keys, expand, normalize
+from drift.normalize import aws_owned_keys, canonical_type, expand, normalize
+from drift.normalize.sgrules import GROUP_TYPE, RULE_TYPE, VPC_RULE_TYPES
 
 Key = tuple[str, str]
 Index = dict[Key, Resource]
@@ -66,13 +69,50 @@ class EngineOptions:
     ``keep_computed`` reports differences of provider-computed attributes (severity low when a
     finding has nothing else); ``strict`` reports AWS-owned defaults as unmanaged;
     ``only_managed`` drops unmanaged resources of types no declared resource has; ``grace``
-    extends change windows for attribution.
+    extends change windows for attribution. ``live_coverage`` maps a (canonical) type to the
+    top-level attributes the live source reads (``drift.aws.registry.coverage``): a declared
+    attribute outside it that live lacks is not compared (see ``unobserved``); types it does
+    not name are compared in full.
     """
 
     keep_computed: bool = False
     strict: bool = False
     only_managed: bool = False
     grace: timedelta = timedelta(0)
+    live_coverage: Mapping[str, frozenset[str]] | None = None
+
+
+def unobserved(difference: Difference, covered: frozenset[str] | None) -> bool:
+    """A ``remove`` of a top-level attribute the live source does not read (``live_coverage``).
+
+    A live collector fills only the attributes its API calls return (``user_data`` needs a call
+    per instance and is not read); such an attribute is absent from live because nobody looked,
+    not because it was removed, so its ``remove`` is not drift. ``covered=None`` means the
+    source reads every attribute of the type.
+    """
+    return (
+        covered is not None
+        and difference.op is Op.REMOVE
+        and bool(difference.path)
+        and difference.path[0] not in covered
+    )
+
+
+def unread_types(alerts: Iterable[Alert]) -> frozenset[tuple[str, str | None]]:
+    """``(type, region)`` a live source could not (fully) read, from its typed alerts.
+
+    A declared resource of such a type is not reported ``missing``: a denied listing says
+    nothing about whether the resource exists (driftctl skips the same way). Security-group
+    alerts also cover the canonical rules their groups expand into. ``region`` ``None``: all.
+    """
+    out: set[tuple[str, str | None]] = set()
+    for alert in alerts:
+        if not alert.type:
+            continue
+        out.add((canonical_type(alert.type), alert.region))
+        if alert.type in (GROUP_TYPE, *VPC_RULE_TYPES):
+            out.add((RULE_TYPE, alert.region))
+    return frozenset(out)
 
 
 def prepare(resources: Iterable[Resource]) -> list[Resource]:
@@ -128,6 +168,7 @@ def compare(
             filter=filter or Filter(),
             options=options or EngineOptions(),
             alerts=list(alerts),
+            unread=unread_types(alerts),
         )
         decl = index(prepare(declared), audit.alerts)
         live_view = None if live is None else prepare(live)
@@ -212,6 +253,7 @@ class _Audit:
     alerts: list[Alert]
     drafts: list[Draft] = dataclasses.field(default_factory=list)
     managed: int = 0
+    unread: frozenset[tuple[str, str | None]] = frozenset()
 
     def in_scope(self, resource: Resource, address: str | None = None) -> bool:
         """Not ignored as a whole and passing ``--filter`` (``address`` overrides the own)."""
@@ -226,9 +268,9 @@ class _Audit:
                 continue
             self.managed += 1
             actual = live.get(key)
-            if actual is None:
+            if actual is None and not self._unread(wanted):
                 self.drafts.append(Draft(FindingKind.MISSING, wanted, (), wanted.address))
-            elif wanted.attributes != actual.attributes:
+            elif actual is not None and wanted.attributes != actual.attributes:
                 self._changed(wanted, actual)
         owned = frozenset() if self.options.strict else aws_owned_keys(live_view)
         declared_types = {key[0] for key in decl}
@@ -244,13 +286,32 @@ class _Audit:
         newest = newest_per_resource(
             dataclasses.replace(b, resources=tuple(prepare(b.resources))) for b in baselines
         )
-        self.drafts += baseline_drafts(newest, live, keep_computed=self.options.keep_computed)
+        for draft in baseline_drafts(newest, live, keep_computed=self.options.keep_computed):
+            kept = self._observed(draft.resource.type, list(draft.differences))
+            if kept:
+                self.drafts.append(dataclasses.replace(draft, differences=tuple(kept)))
+
+    def _unread(self, resource: Resource) -> bool:
+        """Whether a live source said it could not read this type where the resource lives."""
+        return any(
+            kind == resource.type and (region is None or resource.region in (None, region))
+            for kind, region in self.unread
+        )
+
+    def _observed(self, resource_type: str, differences: list[Difference]) -> list[Difference]:
+        """``differences`` without removes of attributes the live source does not read."""
+        coverage = self.options.live_coverage
+        if not coverage or resource_type not in coverage:
+            return differences
+        covered = coverage[resource_type]
+        return [d for d in differences if not unobserved(d, covered)]
 
     def _changed(self, wanted: Resource, actual: Resource) -> None:
         secrets = wanted.sensitive_paths | actual.sensitive_paths
         differences = classify(wanted.type, diff(wanted.attributes, actual.attributes), secrets)
         if not self.options.keep_computed:
             differences = [d for d in differences if not d.computed]
+        differences = self._observed(wanted.type, differences)
         if differences:
             merged = dataclasses.replace(
                 wanted,

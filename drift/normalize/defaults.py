@@ -6,10 +6,13 @@ in from itself, all out); every region has a default VPC with default subnets an
 gateway; AWS services create service-linked roles (path ``/aws-service-role/``), AWS-managed
 KMS aliases (``alias/aws/...``) and IAM policies (``arn:aws:iam::aws:policy/...``). Nobody
 manages those in Terraform, and listing them as unmanaged buries the real findings (driftctl's
-default-noise middlewares). They are suppressed from the live side only when nothing declares
-them: a declared default (``aws_default_vpc`` aliases to ``aws_vpc``) is matched and compared
-as usual. Rules, routes and entries a user added to these default objects are not AWS-owned and
-stay visible.
+default-noise middlewares). So are the SOA and apex NS records of every hosted zone and the
+settings every S3 bucket has until changed (versioning off, SSE-S3, the public-access block AWS
+puts on new buckets), and the volumes an instance launch creates (declared inside
+``aws_instance``, never as ``aws_ebs_volume``). They are suppressed from the live side only when
+nothing declares them: a declared default (``aws_default_vpc`` aliases to ``aws_vpc``) is
+matched and compared as usual. Rules, routes and entries a user added to these default objects
+are not AWS-owned and stay visible.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class OwnedContext:
     main_tables: set[str] = field(default_factory=set)
     service_roles: set[str] = field(default_factory=set)
     default_vpc_tables: set[str] = field(default_factory=set)
+    zone_names: dict[str, str] = field(default_factory=dict)
+    instance_volumes: set[str] = field(default_factory=set)
 
 
 def aws_owned_keys(live: Iterable[Resource]) -> frozenset[tuple[str, str]]:
@@ -71,8 +76,18 @@ def _context(resources: list[Resource]) -> OwnedContext:
             context.main_tables.add(resource.id)
         elif kind == "aws_iam_role" and _is_service_role(attributes):
             context.service_roles.add(str(attributes.get("name") or resource.id))
+        _learn_parent(context, resource)
     context.default_vpc_tables = {t for t, v in table_vpcs.items() if v in context.default_vpcs}
     return context
+
+
+def _learn_parent(context: OwnedContext, resource: Resource) -> None:
+    """What an instance or a hosted zone says about the objects AWS created along with it."""
+    if resource.type == "aws_instance":
+        context.instance_volumes.update(_launch_volumes(resource.attributes))
+    elif resource.type == "aws_route53_zone":
+        name = str(resource.attributes.get("name", ""))
+        context.zone_names[resource.id] = name.rstrip(".").lower()
 
 
 def _add(bucket: set[str], value: Any) -> None:
@@ -117,6 +132,54 @@ def _is_default_route(attributes: Mapping[str, Any], context: OwnedContext) -> b
     return attributes.get("route_table_id") in context.default_vpc_tables
 
 
+def _launch_volumes(attributes: Mapping[str, Any]) -> set[str]:
+    """Volumes an instance launch created: its root device and the block devices deleted with
+    it. Terraform declares them inside ``aws_instance``, never as ``aws_ebs_volume``."""
+    found = set()
+    for name in ("root_block_device", "ebs_block_device"):
+        for device in attributes.get(name) or ():
+            if not isinstance(device, Mapping) or not device.get("volume_id"):
+                continue
+            if name == "root_block_device" or device.get("delete_on_termination") is True:
+                found.add(str(device["volume_id"]))
+    return found
+
+
+def _is_zone_apex_record(attributes: Mapping[str, Any], context: OwnedContext) -> bool:
+    """The SOA record and the apex NS record Route 53 creates with every hosted zone."""
+    kind = attributes.get("type")
+    if kind == "SOA":
+        return True
+    zone = context.zone_names.get(str(attributes.get("zone_id")))
+    return kind == "NS" and zone is not None and attributes.get("name") == zone
+
+
+def _only_block(attributes: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    blocks = attributes.get(name)
+    if isinstance(blocks, list) and len(blocks) == 1 and isinstance(blocks[0], Mapping):
+        return blocks[0]
+    return {}
+
+
+def _is_default_bucket_encryption(attributes: Mapping[str, Any]) -> bool:
+    """SSE-S3 without a bucket key: what AWS applies to every bucket since January 2023."""
+    rule = _only_block(attributes, "rule")
+    default = _only_block(rule, "apply_server_side_encryption_by_default")
+    return (
+        default.get("sse_algorithm") == "AES256"
+        and not default.get("kms_master_key_id")
+        and not rule.get("bucket_key_enabled")
+    )
+
+
+_BLOCK_FLAGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
+
+
 Check = Callable[[Mapping[str, Any], str, OwnedContext], bool]
 
 _CHECKS: Mapping[str, Check] = {
@@ -135,4 +198,18 @@ _CHECKS: Mapping[str, Check] = {
     "aws_iam_policy": lambda a, i, c: str(a.get("arn") or i).startswith("arn:aws:iam::aws:"),
     "aws_kms_alias": lambda a, i, c: str(a.get("name") or i).startswith("alias/aws/"),
     "aws_kms_key": lambda a, i, c: a.get("key_manager") == "AWS",
+    "aws_route53_record": lambda a, i, c: _is_zone_apex_record(a, c),
+    "aws_ebs_volume": lambda a, i, c: i in c.instance_volumes,
+    # S3 settings every bucket has until someone changes them (the bucket itself may be managed
+    # without them being declared): versioning never enabled, default encryption, and the
+    # public-access block AWS puts on new buckets since April 2023.
+    "aws_s3_bucket_versioning": lambda a, i, c: (
+        _only_block(a, "versioning_configuration").get("status") in (None, "Disabled")
+    ),
+    "aws_s3_bucket_server_side_encryption_configuration": lambda a, i, c: (
+        _is_default_bucket_encryption(a)
+    ),
+    "aws_s3_bucket_public_access_block": lambda a, i, c: all(
+        a.get(f) is True for f in _BLOCK_FLAGS
+    ),
 }

@@ -18,6 +18,8 @@ from typing import Any
 from change_control.registry import Entry, Registry
 from drift.model import Resource
 from drift.normalize import rules
+from drift.normalize.digests import digest_lambda_environment
+from drift.normalize.identity import canonical_id, route53_record_normalizer
 from drift.normalize.policy import canonicalize_policies
 from drift.normalize.types import (
     GLOBAL_SETS,
@@ -71,8 +73,18 @@ def iam_role_normalizer(resource_type: str, attributes: dict[str, Any]) -> dict[
     return table_normalizer(resource_type, attributes)
 
 
+def lambda_normalizer(resource_type: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    """``aws_lambda_function``: environment values compared as digests (``digests``)."""
+    digest_lambda_environment(attributes)
+    return table_normalizer(resource_type, attributes)
+
+
 def _register_tables() -> None:
-    special: dict[str, Normalizer] = {"aws_iam_role": iam_role_normalizer}
+    special: dict[str, Normalizer] = {
+        "aws_iam_role": iam_role_normalizer,
+        "aws_lambda_function": lambda_normalizer,
+        "aws_route53_record": route53_record_normalizer,
+    }
     for name in sorted(set(WRITE_ONLY) | set(SET_PATHS) | set(special)):
         parts = []
         if name in WRITE_ONLY:
@@ -99,7 +111,11 @@ def normalize(resource: Resource) -> Resource:
     attributes = normalizers.get(DEFAULT).factory(resource_type, attributes)
     if resource_type in normalizers:
         attributes = normalizers.get(resource_type).factory(resource_type, attributes)
-    return derive(resource, type=resource_type, attributes=attributes)
+    ident = canonical_id(resource_type, attributes)
+    if ident is None:
+        return derive(resource, type=resource_type, attributes=attributes)
+    attributes["id"] = ident
+    return derive(resource, type=resource_type, id=ident, attributes=attributes)
 
 
 def derive(resource: Resource, **changes: Any) -> Resource:

@@ -182,9 +182,11 @@ COMPUTED: Mapping[str, frozenset[str]] = {
             "main_route_table_id",
             "dhcp_options_id",
             "ipv6_association_id",
+            # Marker the AWS collector sets on the default VPC (for ``defaults``), not drift.
+            "default",
         }
     ),
-    "aws_subnet": frozenset({"ipv6_cidr_block_association_id"}),
+    "aws_subnet": frozenset({"ipv6_cidr_block_association_id", "default_for_az"}),
     "aws_eip": frozenset({"public_dns", "private_dns", "allocation_id", "association_id"}),
     "aws_iam_policy": frozenset({"policy_id", "attachment_count"}),
     "aws_kms_key": frozenset({"key_id"}),
