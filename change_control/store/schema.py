@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -249,7 +250,10 @@ cis = Table(
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    # When the CI became retired: deletion waits a retention period from here (revision 0003).
+    Column("retired_at", UTCDateTime),
     Index("ix_cis_class", "ci_class"),
+    Index("ix_cis_name", "name"),
 )
 
 ci_identifiers = Table(
@@ -272,6 +276,8 @@ ci_relations = Table(
     Column("child_id", String(64), ForeignKey("cis.id", ondelete="CASCADE"), nullable=False),
     Column("type", String(32), nullable=False),
     Column("sources", Document, nullable=False),
+    # Optimistic lock: two syncs changing one edge's sources must not lose one (revision 0003).
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
     UniqueConstraint("parent_id", "child_id", "type"),
     Index("ix_ci_relations_child_id", "child_id"),
 )
@@ -285,5 +291,60 @@ ci_history = Table(
     Column("source", String(255), nullable=False),
     Column("action", String(32), nullable=False),
     Column("changes", Document, nullable=False),
+    # The ``cmdb sync`` run that wrote the entry (``cmdb_runs.id``; revision 0003).
+    Column("run_id", String(64)),
     Index("ix_ci_history_ci_id", "ci_id"),
+    Index("ix_ci_history_run_id", "run_id"),
+)
+
+#: One row per CMDB data source (``tfstate:/path``, ``snapshot:aws-prod``, ``audit:SCOPE``):
+#: the watermark of the input last reconciled, so an unchanged input is skipped cheaply.
+cmdb_sources = Table(
+    "cmdb_sources",
+    metadata,
+    Column("name", String(512), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("watermark", Document, nullable=False),
+    Column("complete_runs", Integer, nullable=False, default=0),
+    Column("last_run_at", UTCDateTime, nullable=False),
+    Column("last_run_id", String(64)),
+)
+
+#: The per-source ledger (iTop's replica, IRE's ``sys_object_source``): which CI a source's
+#: native key is bound to, the digest of what the source last said about it (a re-run compares
+#: digests, not attributes), how many complete runs in a row missed it, and when a time-based
+#: decision (an authority window ending) is due.
+cmdb_bindings = Table(
+    "cmdb_bindings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(512), nullable=False),
+    Column("native_key", String(2048), nullable=False),
+    Column("ci_id", String(64), ForeignKey("cis.id", ondelete="CASCADE"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("unseen_runs", Integer, nullable=False, default=0),
+    Column("created_ci", Boolean, nullable=False, default=False),
+    Column("due_at", UTCDateTime),
+    UniqueConstraint("source", "native_key"),
+    Index("ix_cmdb_bindings_ci_id", "ci_id"),
+    # Partial: only the few bindings with something due are indexed, so the index costs the
+    # 100,000 inserts of a first sync nothing.
+    Index(
+        "ix_cmdb_bindings_due_at",
+        "due_at",
+        sqlite_where=text("due_at IS NOT NULL"),
+        postgresql_where=text("due_at IS NOT NULL"),
+    ),
+)
+
+#: One row per ``cmdb sync`` that wrote something (a no-op run writes nothing, not even this).
+cmdb_runs = Table(
+    "cmdb_runs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("sources", Document, nullable=False),
+    Column("summary", Document, nullable=False),
+    Column("deleted", Document, nullable=False),
+    Column("forced", Boolean, nullable=False, default=False),
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.integration.ledger.ledger_support import KnownLedger, known_events
 
 from change_control.ledger.store_sink import StoreSink
 from change_control.store.engine import Store, open_store
+from tests.integration.ledger.ledger_support import KnownLedger, known_events
 
 
 @pytest.fixture

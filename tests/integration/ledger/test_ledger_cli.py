@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.integration.ledger.ledger_support import known_events
 from sqlalchemy import text
 
 from change_control.ledger.jsonl_sink import JsonlSink
@@ -17,6 +16,7 @@ from change_control.ledger.recorder import Recorder
 from change_control.ledger.store_sink import StoreSink
 from change_control.store.engine import Store, open_store
 from drift.cli.main import main
+from tests.integration.ledger.ledger_support import known_events
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.integration.ledger.ledger_support import known_events
 from sqlalchemy import func, select
 
 from change_control.ledger.jsonl_sink import JsonlSink, verify_jsonl
@@ -23,6 +22,7 @@ from change_control.ledger.store_sink import StoreSink
 from change_control.ledger.verify import verify
 from change_control.store.engine import Store, open_store
 from change_control.store.schema import run_events
+from tests.integration.ledger.ledger_support import known_events
 
 
 def unwritable_url(tmp_path: Path) -> str:

@@ -6,7 +6,6 @@ import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
-from tests.integration.ledger.ledger_support import T0, KnownLedger, known_events
 from sqlalchemy import func, select
 
 from change_control.ledger.events import GENESIS, LedgerEvent, canonical_json, chain_hash
@@ -14,6 +13,7 @@ from change_control.ledger.store_sink import StoreSink, read_head
 from change_control.ledger.verify import export, show, verify
 from change_control.store.engine import Store
 from change_control.store.schema import run_events
+from tests.integration.ledger.ledger_support import T0, KnownLedger, known_events
 
 
 def stored(store: Store) -> list[tuple[int, str, str, str]]:

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.integration.ledger.ledger_support import KnownLedger
 from sqlalchemy import Connection, select, text, update
 
 from change_control.errors import NotFoundError
@@ -19,6 +18,7 @@ from change_control.ledger.events import canonical_json, chain_hash
 from change_control.ledger.verify import verify
 from change_control.store.engine import Store
 from change_control.store.schema import run_events
+from tests.integration.ledger.ledger_support import KnownLedger
 
 MOVED = "(event deleted, inserted or reordered)"
 EDITED = "hash mismatch (event edited)"

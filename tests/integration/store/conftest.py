@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.integration.store.store_support import CAB_POLICY
 
 from change_control.providers.local import LocalProvider
 from change_control.store.engine import Store, open_store
+from tests.integration.store.store_support import CAB_POLICY
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, make_url
-from tests.integration.store.store_support import CAB_POLICY, T0, run_together
 
 from change_control.errors import (
     ChangeNotFoundError,
@@ -24,6 +23,7 @@ from change_control.providers.local import SYSTEM_ACTOR, LocalProvider
 from change_control.settings import Settings
 from change_control.store.engine import Store, open_store
 from change_control.store.repository import LogAction
+from tests.integration.store.store_support import CAB_POLICY, T0, run_together
 
 S = ChangeState
 

@@ -11,12 +11,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, insert, inspect, make_url, select, text
-from tests.integration.store.store_support import JOIN_TIMEOUT_S, T0, run_together
 
 from change_control.errors import StoreError
 from change_control.store import migrate
 from change_control.store.engine import Store, open_store
 from change_control.store.schema import freeze_windows, metadata
+from tests.integration.store.store_support import JOIN_TIMEOUT_S, T0, run_together
 
 
 def _count_freezes(store: Store) -> int:
@@ -294,3 +294,9 @@ def test_a_missing_postgres_driver_names_the_extra_to_install(
         "cannot open the store postgresql+psycopg://u:***@db.example.com/changegate: "
         "the PostgreSQL driver is missing (pip install 'changegate[postgres]')"
     )
+
+
+def test_the_fast_schema_check_agrees_with_alembic_about_the_head() -> None:
+    from change_control.store import migrate
+
+    assert migrate._shipped_head() == migrate.head()

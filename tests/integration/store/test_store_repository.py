@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from tests.integration.store.store_support import T0
 
 from change_control.errors import ChangeNotFoundError, ConflictError, NotFoundError
 from change_control.model import (
@@ -27,6 +26,7 @@ from change_control.store.repository import (
     LogEntry,
     format_change_id,
 )
+from tests.integration.store.store_support import T0
 
 BERLIN_SUMMER = timezone(timedelta(hours=2))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.integration.drift.audit.audit_support import T0
 
 from change_control.errors import InputError
 from change_control.model import Change, ChangeState, ChangeType
 from drift.persist.capture import CaptureFrom, CaptureRequest, check_request, refusal
+from tests.integration.drift.audit.audit_support import T0
 
 S = ChangeState
 

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.integration.drift.audit.audit_support import T0, T1, res
 
 from change_control.errors import NotFoundError
 from change_control.store.engine import Store
@@ -14,6 +13,7 @@ from drift.audit import AuditRecord
 from drift.model import AuditResult, Summary, View
 from drift.persist.audits import AuditRepository
 from drift.persist.baselines import BaselineRepository
+from tests.integration.drift.audit.audit_support import T0, T1, res
 
 L = View.LIVE
 

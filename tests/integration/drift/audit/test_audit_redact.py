@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.integration.drift.audit.audit_support import res
 
 from drift.model import View
 from drift.persist.redact import (
@@ -15,6 +14,7 @@ from drift.persist.redact import (
     secret_key_paths,
     withhold_secrets,
 )
+from tests.integration.drift.audit.audit_support import res
 
 A = View.APPROVED
 Path_ = tuple[str | int, ...]

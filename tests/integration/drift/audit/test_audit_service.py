@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from tests.integration.drift.audit.audit_support import T0, T1, FakeSource, res
 
 from change_control.errors import ConfigError, InputError, NotFoundError
 from change_control.model import Change, ChangeState, ChangeType, Scope, Window
@@ -24,6 +23,7 @@ from drift.ignore import Filter, IgnoreRules
 from drift.model import Finding, FindingKind, Resource, View
 from drift.persist.baselines import BaselineRepository
 from drift.persist.storage import SqlAuditStorage
+from tests.integration.drift.audit.audit_support import T0, T1, FakeSource, res
 
 D, L = View.DECLARED, View.LIVE
 
