@@ -177,6 +177,12 @@ class CallbackModule(CallbackBase):
         except Exception as exc:  # the callback boundary: warn, never fail the play
             self._display.warning(f"changegate.itsm.audit: {type(exc).__name__}: {exc}")
 
+    def _recording(self) -> RunRecording:
+        """The open run; the steps that call this run only once ``_open`` made one."""
+        if self._run is None:
+            raise AssertionError("no run is being recorded")
+        return self._run
+
     def _open(self, playbook: Any) -> None:
         from change_control.ledger.recorder import Recorder
         from change_control.runctx import new_run_id
@@ -266,14 +272,14 @@ class CallbackModule(CallbackBase):
         if self._services is not None:
             found = self._services.gatekeeper.lookup(ref.change_id)
         self._banner(ref, found)
-        assert self._run is not None
-        if not self._run.started:
-            self._run.start(self._start_body(ref, extra, found))
+        run = self._recording()
+        if not run.started:
+            run.start(self._start_body(ref, extra, found))
 
     def _banner(self, ref: Any, found: Any) -> None:
         from change_control.gate import LookupFailure
 
-        assert self._run is not None
+        run_id = self._recording().run_id
         if ref.change_id is None:
             self._display.warning(report.NO_CHANGE)
         elif found is None:
@@ -284,9 +290,7 @@ class CallbackModule(CallbackBase):
                 report.lookup_failed(failure.change_id, failure.kind, failure.detail)
             )
         else:
-            lines = report.banner(
-                found.change.to_dict(), ref.origin, self._executor, self._run.run_id
-            )
+            lines = report.banner(found.change.to_dict(), ref.origin, self._executor, run_id)
             self._display.display("\n".join(lines))
 
     def _start_body(self, ref: Any, extra: dict[str, Any], found: Any) -> dict[str, Any]:
@@ -295,12 +299,12 @@ class CallbackModule(CallbackBase):
         from change_control.gate import LookupFailure
         from change_control.runctx import Executor, RunMeta, git_info, job_id
 
-        assert self._run is not None
+        run_id = self._recording().run_id
         args = context.CLIARGS
         name = str(getattr(self._playbook, "_file_name", "") or "")
         path = Path(os.path.abspath(name)) if name else Path()
         meta = RunMeta(
-            run_id=self._run.run_id,
+            run_id=run_id,
             change=ref,
             executor=Executor(self._executor, ""),
             controller=socket.gethostname(),
@@ -332,8 +336,7 @@ class CallbackModule(CallbackBase):
         self._guard(lambda: run.task_finished(events.task_facts(result, status, self._play_name)))
 
     def _end(self, stats: Any) -> None:
-        assert self._run is not None
-        run = self._run
+        run = self._recording()
         run.end(events.host_stats(list(stats.processed), stats.summarize))
         lines = report.summary(
             run.run_id,

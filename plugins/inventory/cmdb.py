@@ -88,6 +88,7 @@ groups:
 compose:
   ansible_user: "'ec2-user' if cmdb_class == 'vm_instance' else 'root'"
 
+---
 # web.cmdb.yml: only CIs tagged Role=web, read from the CMDB at most once an hour
 plugin: changegate.itsm.cmdb
 tags:

@@ -51,10 +51,13 @@ options:
     type: str
 extends_documentation_fragment:
   - action_common_attributes
+  - action_common_attributes.flow
   - changegate.itsm.options.settings
 attributes:
   action:
     support: full
+  async:
+    support: none
   bypass_host_loop:
     support: none
   check_mode:
@@ -103,7 +106,8 @@ EXAMPLES = r"""
 - name: Close the change after the review
   hosts: localhost
   tasks:
-    - changegate.itsm.change:
+    - name: Close CHG0000042 as successful
+      changegate.itsm.change:
         change: CHG0000042
         state: closed
         close_code: successful

@@ -56,11 +56,21 @@ attributes:
   async:
     support: full
     details: Async applies to the wrapped module.
+  become:
+    support: full
+    details: Applies to the wrapped module.
   bypass_host_loop:
     support: none
   check_mode:
     support: full
     details: Allowed without an approved change; recorded; the wrapped module runs in check mode.
+  connection:
+    support: full
+    details: The wrapped module runs over the host's connection; the gate decides on the controller.
+  delegation:
+    support: full
+    details: With C(delegate_to), the gate judges the inventory host the task is for (the host in
+      the play), which is the host the change's scope names.
   diff_mode:
     support: full
     details: Whatever the wrapped module supports.

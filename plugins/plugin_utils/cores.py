@@ -9,11 +9,13 @@ that, instead of an ImportError traceback from deep inside a worker process.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 try:
-    import change_control  # noqa: F401  (presence check; the plugins import what they use)
-    from change_control.gatekeeper import Gatekeeper  # noqa: F401
+    # A presence check (the plugins import what they use): importing the gatekeeper also proves
+    # the package is complete and importable, not just that a directory of that name exists.
+    importlib.import_module("change_control.gatekeeper")
 except ImportError as exc:  # pragma: no cover - exercised by the missing-package test
     IMPORT_ERROR: ImportError | None = exc
 else:

@@ -11,6 +11,7 @@ Every option has an environment variable and a key in the ``[changegate]`` secti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -147,9 +148,10 @@ def settings_notes() -> str:
         if isinstance(default, tuple):
             default = ", ".join(default)
         shown = f" Default C({default})." if default is not None else ""
-        notes.append(
-            f"C({option.env}) or C({option.name}) in C([{SECTION}]): {option.description[0]}{shown}"
-        )
+        # O(name) links to an option of the plugin being documented; the action plugins have
+        # no such options, so the notes name them as code instead.
+        text = re.sub(r"O\(([^)]*)\)", r"C(\1)", option.description[0])
+        notes.append(f"C({option.env}) or C({option.name}) in C([{SECTION}]): {text}{shown}")
     return yaml.safe_dump(
         {"notes": notes, "options": {}}, sort_keys=False, default_flow_style=False
     )

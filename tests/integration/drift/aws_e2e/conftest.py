@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_e2e_support import AWS_KEYS, Scenario
 
+from tests.integration.drift.aws_e2e.aws_e2e_support import AWS_KEYS, Scenario
 from tests.integration.terraform_support import aws_provider_mirror, cli_config, require_terraform
 
 #: Where the image's provider binary was found last time (``find /`` takes seconds).

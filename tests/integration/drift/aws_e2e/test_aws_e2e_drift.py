@@ -33,11 +33,11 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_e2e_support import AWS_KEYS, Scenario
 
 from drift.audit import AuditRequest, plan_audit, run_audit
 from drift.engine.diff import diff
 from drift.model import SNAPSHOT_FORMAT, Finding, FindingKind
+from tests.integration.drift.aws_e2e.aws_e2e_support import AWS_KEYS, Scenario
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
