@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from change_control.errors import ConfigError
+from change_control.yamlfile import read_yaml
 from cmdb_sync.config import (
     CI_COLUMNS,
     DEFAULT_CLASSES,
@@ -36,20 +37,7 @@ def load_config(path: str | Path | None) -> CmdbConfig:
     if path is None:
         return CmdbConfig()
     origin = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{origin}: no such file") from None
-    except OSError as exc:
-        raise ConfigError(f"{origin}: cannot read ({exc.strerror})") from None
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{origin}: invalid YAML{where}") from None
+    doc = read_yaml(Path(path))
     return config_from_mapping(doc or {}, origin)
 
 

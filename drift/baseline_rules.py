@@ -38,6 +38,7 @@ from typing import Any
 
 from change_control.errors import ConfigError
 from change_control.policy.build import key_path
+from change_control.yamlfile import read_yaml
 from drift.model import Resource, Severity
 
 AttrPath = tuple[str | int, ...]
@@ -216,7 +217,7 @@ def parse_path(text: str) -> AttrPath:
 
 def load_rules(path: Path) -> tuple[BaselineRule, ...]:
     """The rules in a policy-baseline YAML file, or a one-line ``ConfigError``."""
-    return parse_rules(_read_yaml(path), str(path))
+    return parse_rules(read_yaml(path), str(path))
 
 
 def parse_rules(data: object, source: str) -> tuple[BaselineRule, ...]:
@@ -285,24 +286,3 @@ def _validate(document: Mapping[str, Any], source: str) -> None:
     error = best_match(Draft202012Validator(SCHEMA).iter_errors(document))
     if error is not None:
         raise ConfigError(render_error(error, source))
-
-
-def _read_yaml(path: Path) -> object:
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise ConfigError(f"{path}: {where}invalid YAML ({exc.problem or 'unreadable'})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from change_control.errors import ConfigError
 from change_control.policy.build import build_policy, key_path
 from change_control.policy.model import Policy
+from change_control.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -49,29 +50,7 @@ def load_policy(path: Path | None) -> Policy:
     """The policy in ``path``; ``None`` gives the documented safe default ``Policy()``."""
     if path is None:
         return Policy()
-    return parse_policy(_read_yaml(path), str(path))
-
-
-def _read_yaml(path: Path) -> object:
-    import yaml  # here, not at module level: importing the package stays cheap
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = exc.problem or exc.context or "unreadable"
-        raise ConfigError(f"{path}: {where}invalid YAML ({problem})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    return parse_policy(read_yaml(path), str(path))
 
 
 def parse_policy(data: object, source: str) -> Policy:
