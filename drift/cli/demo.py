@@ -4,8 +4,8 @@ It works in a fresh temporary directory with its own SQLite store, so it never t
 user's store or policy. Each step prints a heading, then every command line before its output,
 and runs the real CLI (``main`` in-process, exactly what the ``changegate`` script calls).
 
-The demo is a list of step functions (``STEPS``): later features (a gated playbook, a drift
-audit, a CMDB sync) append their own step. A step records what it expected with
+The demo is a list of step functions (``STEPS``): each feature (the gate, a gated playbook, a
+drift audit, a CMDB sync) has its own step. A step records what it expected with
 ``Demo.expect``; the demo exits 0 only when every expectation held, so ``make demo`` doubles as
 a smoke test.
 """
