@@ -96,15 +96,9 @@ class IgnoreRules:
 
 def load_driftignore(path: Path) -> IgnoreRules:
     """The rules of a ``.driftignore`` file, or a one-line ``ConfigError``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return IgnoreRules.parse(text, str(path))
+    from change_control.yamlfile import read_text
+
+    return IgnoreRules.parse(read_text(path), str(path))
 
 
 def parse_line(line: str, where: str) -> IgnorePattern | None:
