@@ -1,9 +1,8 @@
 """Read a user-written text or YAML file, with every failure as one ``ConfigError`` line.
 
 Shared by every loader of a user-written file (the policy, policy-baseline rules, CMDB rules,
-``.driftignore``),
-so they all report a missing file, bad encoding or a YAML syntax error the same way: the file,
-then the line and column, then the problem.
+``.driftignore``), so they all report a missing file, bad encoding or a YAML syntax error the
+same way: the file, then the line and column, then the problem.
 """
 
 from __future__ import annotations
