@@ -9,11 +9,12 @@ are deleted; and only rows whose values really change become writes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
-from change_control.timeutil import isoformat
 from cmdb_sync.model import InstallStatus, Ref, RefVia
 from cmdb_sync.plan import (
     DELETE,
@@ -32,6 +33,7 @@ from cmdb_sync.staleness import deletable, install_status
 from cmdb_sync.state import PlanState, RelationJob, Work
 
 Edge = tuple[str, str, str]
+_NONE: frozenset[Edge] = frozenset()
 
 
 @dataclass(slots=True)
@@ -69,15 +71,17 @@ def _relations(state: PlanState, plan: Plan) -> set[tuple[str, str]]:
     for job in jobs:
         owner = job.owner
         desired: set[Edge] = set()
+        keymap = resolve.keymaps.get(job.source, {})
         for ref in job.refs or ():
-            target = resolve(job.source, ref)
+            # Same-source keys (nearly every ref) are looked up inline: 200,000 on a first sync.
+            target = keymap.get(ref.target) if ref.via is RefVia.KEY else resolve(job.source, ref)
             if target is None:
                 unresolved.add((job.source, str(job.binding_key)))
             elif target != owner:
                 desired.add(edge(owner, target, ref.type))
         current = owned.get((job.source, owner))
         if current or desired:
-            _assert(state, edges, job, desired, current or set())
+            _assert(state, edges, job, desired, current or _NONE)
     plan.edges = _edge_writes(edges)
     return unresolved
 
@@ -104,11 +108,11 @@ def _assert(
     edges: dict[Edge, EdgeState],
     job: RelationJob,
     desired: set[Edge],
-    current: set[Edge],
+    current: Set[Edge],
 ) -> None:
     """Make ``job.source`` assert exactly ``desired`` among the owner's edges."""
-    added = sorted(desired - current)
-    removed = sorted(current - desired)
+    added = sorted(desired - current) if current else sorted(desired)
+    removed = sorted(current - desired) if current else []
     for key in added:
         held = edges.get(key)
         if held is None:
@@ -186,13 +190,16 @@ def _edge_writes(edges: dict[Edge, EdgeState]) -> list[EdgeWrite]:
     updates and deletes of stored edges sorted (the store returns them in no fixed order)."""
     inserts: list[EdgeWrite] = []
     others: list[EdgeWrite] = []
+    ordered: dict[frozenset[str], tuple[str, ...]] = {}  # edges share a handful of source sets
     for (parent, child, kind), state in edges.items():
         row = state.row
         if row is None:
             if state.sources:
-                inserts.append(
-                    EdgeWrite(INSERT, None, parent, child, kind, tuple(sorted(state.sources)), 1)
-                )
+                key = frozenset(state.sources)
+                sources = ordered.get(key)
+                if sources is None:
+                    sources = ordered[key] = tuple(sorted(key))
+                inserts.append(EdgeWrite(INSERT, None, parent, child, kind, sources, 1))
             continue
         sources = tuple(sorted(state.sources))
         if not sources:
@@ -264,30 +271,38 @@ def _deletions(state: PlanState, plan: Plan) -> set[str]:
 
 
 def _cis(state: PlanState, plan: Plan, deleted: set[str]) -> None:
-    for ci_id in sorted(state.work):
-        work = state.work[ci_id]
+    journal = plan.journal
+    quiet: list[tuple[str, Work]] = []  # CIs whose row does not change (an edge added/removed)
+    for ci_id, work in sorted(state.work.items()):
         if ci_id in deleted:
             continue
         values = _values(work, state.now)
         row = work.row
+        if not work.is_new and not _changed(work, values):
+            quiet.append((ci_id, work))
+            continue
         status_change = (
             (row.install_status, work.install_status)
             if work.install_status != row.install_status and not work.is_new
             else None
         )
-        if not work.is_new and not _changed(work, values):
-            continue
         plan.cis.append(
             CiWrite(ci_id, row.ci_class, values["name"], work.is_new, row.version, values,
                     dict(work.diff), status_change)
         )  # fmt: skip
-        for (source, action), changes in sorted(work.journal.items()):
-            plan.journal.append(JournalWrite(ci_id, source, action, changes))
-    # Journal entries of CIs whose row does not change (an edge added or removed).
-    written = {c.ci_id for c in plan.cis}
-    for ci_id in sorted(set(state.work) - written - deleted):
-        for (source, action), changes in sorted(state.work[ci_id].journal.items()):
-            plan.journal.append(JournalWrite(ci_id, source, action, changes))
+        _journal_rows(journal, ci_id, work)
+    for ci_id, work in quiet:
+        _journal_rows(journal, ci_id, work)
+
+
+def _journal_rows(journal: list[JournalWrite], ci_id: str, work: Work) -> None:
+    entries = work.journal
+    if len(entries) == 1:  # the common case: one source, one action
+        (((source, action), changes),) = entries.items()
+        journal.append(JournalWrite(ci_id, source, action, changes))
+        return
+    for (source, action), changes in sorted(entries.items()):
+        journal.append(JournalWrite(ci_id, source, action, changes))
 
 
 def _values(work: Work, now: datetime) -> dict[str, Any]:
@@ -327,7 +342,7 @@ def _bindings(
 ) -> None:
     _apply_dues(state)
     delete_after = state.config.staleness.delete_after
-    for b in sorted(state.touched.values(), key=lambda b: (b.source, b.native_key)):
+    for b in sorted(state.touched.values(), key=attrgetter("source", "native_key")):
         if b.ci_id in deleted:
             continue
         key = b.native_key
@@ -382,8 +397,3 @@ def _binding_write(op: str, b: Binding) -> BindingWrite:
         op, b.id, b.source, b.native_key, b.ci_id, b.content_hash, b.unseen_runs, b.created_ci,
         b.due_at,
     )  # fmt: skip
-
-
-def describe_time(moment: datetime | None) -> str:
-    """An instant for the plan's display."""
-    return isoformat(moment) if moment else "-"

@@ -58,6 +58,9 @@ class Identification:
         )
 
 
+_UNSEEN = object()
+
+
 class IdentityIndex:
     """``(kind, value) -> CI id`` for the identifiers the run looks at, plus those it adds.
 
@@ -88,6 +91,28 @@ class IdentityIndex:
         except KeyError:
             self.prefetch([pair])
             return self._known[pair]
+
+    def free(self, pairs: Iterable[tuple[str, str]]) -> bool:
+        """Whether no CI holds any of ``pairs`` (one dict look-up each once prefetched)."""
+        get = self._known.get
+        for pair in pairs:
+            found = get(pair, _UNSEEN)
+            if found is _UNSEEN:
+                found = self.owner(*pair)
+            if found is not None:
+                return False
+        return True
+
+    def claim_free(self, pairs: Iterable[tuple[str, str]], ci_id: str) -> list[tuple[str, str]]:
+        """Claim ``pairs`` that ``free`` just found free for ``ci_id``; return them once each
+        (an item may list an identifier twice)."""
+        known = self._known
+        out = []
+        for pair in pairs:
+            if known.get(pair) != ci_id:
+                known[pair] = ci_id
+                out.append(pair)
+        return out
 
     def claim(self, kind: str, value: str, ci_id: str) -> None:
         """Record that ``ci_id`` holds ``kind=value`` from now on."""

@@ -135,14 +135,25 @@ def _first(
     config: CmdbConfig,
 ) -> MergeOutcome:
     """A CI nobody wrote yet (every new CI): each allowed, non-null value is written as is."""
-    table = config.authorities(me.source, ci_class)
+    for name, value in first_values(incoming, me.source, kind, ci_class, config).items():
+        out.writers[name] = me
+        out.changes[name] = (None, value)
+    return out
+
+
+def first_values(
+    incoming: Mapping[str, Any], source: str, kind: str, ci_class: str, config: CmdbConfig
+) -> dict[str, Any]:
+    """What a CI's first writer writes of ``incoming``: every value the source may write,
+    nulls only where it may write nulls (one dict look-up per attribute in the hot loop)."""
+    table = config.authorities(source, ci_class)
+    out: dict[str, Any] = {}
     for name, value in incoming.items():
         mine = table.get(name)
         if mine is None:
-            mine = table[name] = config.authority_for(me.source, kind, ci_class, name)
+            mine = table[name] = config.authority_for(source, kind, ci_class, name)
         if mine.write and (value is not None or mine.null_overwrites):
-            out.writers[name] = me
-            out.changes[name] = (None, value)
+            out[name] = value
     return out
 
 

@@ -13,14 +13,13 @@ edge it asserts in its content hash and an unchanged item needs no relation work
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+from change_control.store.jsoncodec import canonical_bytes
 
 
 class DriftStatus(StrEnum):
@@ -114,7 +113,7 @@ class Item:
             self.refs,
             drift,
         )
-        return hashlib.blake2b(_ENCODE(doc).encode("utf-8"), digest_size=16).hexdigest()
+        return hashlib.blake2b(canonical_bytes(doc), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from change_control.errors import ChangegateError
 from cmdb_sync.config import CI_COLUMNS
 from cmdb_sync.identify import identify
-from cmdb_sync.merge import merge
+from cmdb_sync.merge import Writer, first_values, kind_of, merge
 from cmdb_sync.model import DriftStatus, InputBatch, InstallStatus, Item
 from cmdb_sync.plan import DELETE, INSERT, DueWrite, ErrorItem, IdentifierWrite
 from cmdb_sync.repository import Binding, CiRow
@@ -26,6 +26,8 @@ from cmdb_sync.state import PlanState, RelationJob, Work
 
 #: Identifier kinds that follow their source: dropped when the source stops reporting them.
 ALIAS_KINDS = frozenset({"tf_address", "ansible_host", "ansible_group"})
+#: ``_identify_all``'s mark for an item planned whole by ``FirstWriter`` (nothing left to do).
+CREATED = "<created>"
 
 
 class RunRefused(ChangegateError):
@@ -70,7 +72,7 @@ def plan_batch(state: PlanState, batch: InputBatch, *, recheck_all: bool = False
     state.load_work({ci for ci in targets.values() if ci is not None})
     for item, digest, _ in pending:
         ci_id = targets.get(item.native_key)
-        if ci_id is not None:
+        if ci_id is not None and ci_id is not CREATED:
             _reconcile(state, batch, item, digest, ci_id)
     if batch.complete:
         _age(state, batch, keys)
@@ -102,20 +104,22 @@ def _identify_all(
     keys: set[str],
 ) -> dict[str, str | None]:
     """Native key -> CI for every pending item: bound, matched, or newly created (``None``:
-    an error item)."""
+    an error item; ``CREATED``: a surely new CI, already planned whole by ``FirstWriter``)."""
     bindings = state.bindings[batch.source]
     by_ci = {b.ci_id: b for b in bindings.values()}
     out: dict[str, str | None] = {}
-    for item, _, binding in pending:
+    first = FirstWriter(state, batch)
+    for item, digest, binding in pending:
         if binding is not None:
             out[item.native_key] = binding.ci_id
             continue
         rules = state.config.rules_for(item.ci_class)
-        found = (
-            None
-            if _surely_new(item, rules, state)
-            else identify(item, rules, state.index, state_columns(state))
-        )
+        if _surely_new(item, rules, state):
+            created = first.create(item, digest)
+            by_ci[created] = bindings[item.native_key]
+            out[item.native_key] = CREATED
+            continue
+        found = identify(item, rules, state.index, state_columns(state))
         if found is not None and found.ambiguous:
             state.errors.append(
                 ErrorItem(batch.source, item.native_key, "cmdb.multi_match", found.describe())
@@ -159,10 +163,7 @@ def _bind(
 def _surely_new(item: Item, rules: tuple[tuple[str, ...], ...], state: PlanState) -> bool:
     """No identifier of the item is known and no rule looks at columns: a new CI, without
     walking the rules (the common case of a first sync, at 100,000 items)."""
-    if _uses_columns(rules):
-        return False
-    owner = state.index.owner
-    return all(owner(kind, value) is None for kind, value in item.identifiers)
+    return not _uses_columns(rules) and state.index.free(item.identifiers)
 
 
 @lru_cache(maxsize=256)
@@ -179,6 +180,49 @@ def state_columns(state: PlanState) -> Any:
         )
 
     return lookup
+
+
+class FirstWriter:
+    """Plans a surely new CI whole: create, merge, bind, claim identifiers, queue relations.
+
+    The same steps as ``_create`` then ``_reconcile`` take for a CI nobody wrote yet (merge's
+    first-writer rule, ``merge.first_values``: every allowed value is written as is), in one pass:
+    this is the first sync of a large source, 100,000 items where the general path spends
+    most of its time on bookkeeping that a brand-new CI does not need. No name/environment
+    index entry is made: ``_surely_new`` only holds for classes whose rules ignore columns.
+    """
+
+    def __init__(self, state: PlanState, batch: InputBatch) -> None:
+        self.state = state
+        self.source = batch.source
+        self.kind = kind_of(batch.source)
+        self.bindings = state.bindings[batch.source]
+        self.writer = Writer(batch.source, state.now)
+        self.installed = str(InstallStatus.INSTALLED)
+        self.unknown = str(DriftStatus.UNKNOWN)
+
+    def create(self, item: Item, digest: str) -> str:
+        """Plan ``item`` as a new CI; return its id."""
+        state, source = self.state, self.source
+        ci_id = state.new_id()
+        now = state.now
+        row = CiRow(
+            ci_id, item.ci_class, item.name, None, {}, {}, self.unknown, [], self.installed,
+            True, 0, now, now, 0,
+        )  # fmt: skip
+        fields = first_values(item_fields(item), source, self.kind, item.ci_class, state.config)
+        work = Work(row, True, fields, dict.fromkeys(fields, self.writer), self.installed, 0, None)
+        work.journal[(source, "create")] = {"class": item.ci_class, "name": item.name}
+        state.work[ci_id] = work
+        binding = Binding(None, source, item.native_key, ci_id, digest, 0, True, None)
+        self.bindings[item.native_key] = binding
+        state.touched[id(binding)] = binding
+        # ``_surely_new`` found every identifier free just now: claim them without checking.
+        writes = state.identifier_writes
+        for kind, value in state.index.claim_free(item.identifiers, ci_id):
+            writes.append(IdentifierWrite(INSERT, None, ci_id, kind, value, source))
+        state.relation_jobs.append(RelationJob(source, ci_id, item.refs, item.native_key, digest))
+        return ci_id
 
 
 def _create(state: PlanState, batch: InputBatch, item: Item) -> str:
@@ -236,7 +280,7 @@ def _reconcile(
     for loser, until in outcome.overtaken.items():
         state.dues.append(DueWrite(ci_id, loser, until))
     _bound(state, batch, item, digest, ci_id, outcome.recheck_at)
-    _identifiers(state, batch, item, ci_id)
+    _identifiers(state, batch.source, item, ci_id)
     state.relation_jobs.append(RelationJob(batch.source, ci_id, item.refs, item.native_key, digest))
 
 
@@ -263,32 +307,29 @@ def _bound(
         state.rechecks[(batch.source, item.native_key)] = recheck_at
 
 
-def _identifiers(state: PlanState, batch: InputBatch, item: Item, ci_id: str) -> None:
+def _identifiers(state: PlanState, source: str, item: Item, ci_id: str) -> None:
     owner_of = state.index.owner
+    writes = state.identifier_writes
     for kind, value in item.identifiers:
         owner = owner_of(kind, value)
         if owner == ci_id:
             continue
         if owner is not None:
             state.errors.append(
-                ErrorItem(batch.source, item.native_key, "cmdb.identifier_conflict",
+                ErrorItem(source, item.native_key, "cmdb.identifier_conflict",
                           f"{kind}={value} already identifies CI {owner}, not {ci_id}")
             )  # fmt: skip
             continue
         state.index.claim(kind, value, ci_id)
-        state.identifier_writes.append(
-            IdentifierWrite(INSERT, None, ci_id, kind, value, batch.source)
-        )
+        writes.append(IdentifierWrite(INSERT, None, ci_id, kind, value, source))
     stored = state.identifiers_of.get(ci_id)
     if not stored:
         return
     wanted = set(item.identifiers)
-    for row_id, kind, value, source in stored:
-        if source == batch.source and kind in ALIAS_KINDS and (kind, value) not in wanted:
+    for row_id, kind, value, owner_source in stored:
+        if owner_source == source and kind in ALIAS_KINDS and (kind, value) not in wanted:
             state.index.release(kind, value)
-            state.identifier_writes.append(
-                IdentifierWrite(DELETE, row_id, ci_id, kind, value, source)
-            )
+            writes.append(IdentifierWrite(DELETE, row_id, ci_id, kind, value, source))
 
 
 def _age(state: PlanState, batch: InputBatch, keys: set[str]) -> None:

@@ -30,6 +30,10 @@ POSTGRES_EXTRA = "pip install 'changegate[postgres]'"
 BUSY_TIMEOUT_MS = 10_000
 #: How long to wait for a PostgreSQL server before calling it unreachable, in seconds.
 CONNECT_TIMEOUT_S = 10
+#: Page size of a new SQLite store (an existing one keeps its own). Larger pages than SQLite's
+#: 4 KiB default mean fewer, shallower B-tree pages for the CMDB's long text keys and fewer
+#: pages to copy in the WAL checkpoint after a large sync; PostgreSQL uses 8 KiB.
+SQLITE_PAGE_SIZE = 16_384
 #: Execution option that selects how a SQLite transaction begins (see ``_sqlite_begin``).
 _BEGIN_MODE = "changegate_sqlite_begin"
 
@@ -159,12 +163,19 @@ def _is_operational(exc: DBAPIError) -> bool:
 
 
 def _create_engine(url: URL) -> Engine:
+    from change_control.store.jsoncodec import dumps
+
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, json_serializer=dumps, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        )
         _tune_sqlite(engine)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        url,
+        json_serializer=dumps,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 
@@ -177,6 +188,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Takes effect only while the file is still empty, so it comes before WAL mode.
+            cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")

@@ -151,7 +151,8 @@ def store_audit(store: Store, state: Path, snapshot: Path, now: datetime = T0) -
 
 @dataclass
 class WriteCounter:
-    """Counts INSERT/UPDATE/DELETE statements sent to the database while active."""
+    """Counts INSERT/UPDATE/DELETE (and COPY: bulk inserts on PostgreSQL) statements sent to
+    the database while active."""
 
     statements: list[str] = field(default_factory=list)
 
@@ -161,7 +162,7 @@ class WriteCounter:
 
         def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             verb = statement.lstrip().split(None, 1)[0].upper()
-            if verb in {"INSERT", "UPDATE", "DELETE"}:
+            if verb in {"INSERT", "UPDATE", "DELETE", "COPY"}:
                 self.statements.append(statement)
 
         event.listen(store.engine, "before_cursor_execute", before)

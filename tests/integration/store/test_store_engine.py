@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, insert, inspect, make_url, select, t
 
 from change_control.errors import StoreError
 from change_control.store import migrate
-from change_control.store.engine import Store, open_store
+from change_control.store.engine import SQLITE_PAGE_SIZE, Store, open_store
 from change_control.store.schema import freeze_windows, metadata
 from tests.integration.store.store_support import JOIN_TIMEOUT_S, T0, run_together
 
@@ -195,6 +195,39 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(sqlite_url
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    finally:
+        store.dispose()
+
+
+def test_a_new_sqlite_store_gets_large_pages_and_an_existing_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as made:  # a store file from before, with SQLite's 4 KiB pages
+        made.execute("CREATE TABLE kept (x)")
+    for path, expected in [(tmp_path / "new.db", SQLITE_PAGE_SIZE), (old, 4096)]:
+        store = open_store(f"sqlite:///{path}")
+        try:
+            with store.read() as conn:
+                assert conn.exec_driver_sql("PRAGMA page_size").scalar() == expected
+        finally:
+            store.dispose()
+
+
+def test_documents_are_stored_as_compact_json(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    try:
+        with store.begin() as conn:
+            conn.execute(
+                insert(freeze_windows).values(
+                    reason="r", environments=["prod", "stage"], exempt_types=[], created_at=T0
+                )
+            )
+        with store.read() as conn:
+            raw = conn.exec_driver_sql("SELECT environments FROM freeze_windows").scalar()
+        assert raw == '["prod","stage"]'
     finally:
         store.dispose()
 
