@@ -111,8 +111,8 @@ def _assert(
     current: Set[Edge],
 ) -> None:
     """Make ``job.source`` assert exactly ``desired`` among the owner's edges."""
-    added = sorted(desired - current) if current else sorted(desired)
-    removed = sorted(current - desired) if current else []
+    added = sorted(desired - current)
+    removed = sorted(current - desired)
     for key in added:
         held = edges.get(key)
         if held is None:
@@ -296,12 +296,7 @@ def _cis(state: PlanState, plan: Plan, deleted: set[str]) -> None:
 
 
 def _journal_rows(journal: list[JournalWrite], ci_id: str, work: Work) -> None:
-    entries = work.journal
-    if len(entries) == 1:  # the common case: one source, one action
-        (((source, action), changes),) = entries.items()
-        journal.append(JournalWrite(ci_id, source, action, changes))
-        return
-    for (source, action), changes in sorted(entries.items()):
+    for (source, action), changes in sorted(work.journal.items()):
         journal.append(JournalWrite(ci_id, source, action, changes))
 
 

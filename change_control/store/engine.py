@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from change_control.errors import StoreError
+from change_control.store.jsoncodec import dumps
 
 #: (dialect, driver) pairs the suite is tested with.
 SUPPORTED = frozenset({("sqlite", "pysqlite"), ("postgresql", "psycopg")})
@@ -163,8 +164,6 @@ def _is_operational(exc: DBAPIError) -> bool:
 
 
 def _create_engine(url: URL) -> Engine:
-    from change_control.store.jsoncodec import dumps
-
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url, json_serializer=dumps, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
