@@ -15,8 +15,13 @@ sync of N items (each an EC2-like instance with 3 identifiers, 8 attributes and 
 Items are built in memory (``cmdb_sync.model.Item``), so the figures are the reconciler's: the
 cost of parsing a state file is the drift sources' (benchmarks of their own). ``stmts`` counts
 the write statements: bulk inserts are multi-row ``INSERT`` statements on SQLite and ``COPY``
-statements on PostgreSQL. For PostgreSQL a
-throw-away server is started the way ``tests/conftest.py`` does (its helpers are imported).
+statements on PostgreSQL. For PostgreSQL a throw-away server is started the way
+``tests/conftest.py`` does (its helpers are imported).
+
+On SQLite the floor of the first sync is measured too (``sqlite_floor``): the same rows,
+already converted, written by SQLite alone from one thread. It bounds what any planner can
+reach on the machine at hand.
+
 Targets on SQLite: first sync >= 20,000 CIs/s, no-op re-sync >= 100,000 CIs/s with 0 writes,
 1% re-sync writing only the changed rows. Wall and CPU time are both printed: the machines are
 shared, and CPU time barely moves when other jobs load them.
@@ -128,8 +133,64 @@ def phase(
     }  # fmt: skip
 
 
-def child(url: str, count: int, changed: float) -> list[dict[str, Any]]:
-    """Every phase against the store at ``url`` (run in a fresh process)."""
+#: The tables a first sync fills, in the order their foreign keys allow.
+FIRST_SYNC_TABLES = ("cis", "ci_identifiers", "cmdb_bindings", "ci_relations", "ci_history")
+
+
+def sqlite_floor(url: str, count: int) -> dict[str, Any]:
+    """What SQLite alone takes to write the first sync's rows: the floor under any planner.
+
+    The rows the first sync wrote are read back, already converted, and inserted into a new
+    store (same schema, pragmas and page cache) from one thread, in multi-row ``INSERT``
+    statements of ``bulk.PARAMETERS`` values, then committed (the commit includes SQLite's WAL
+    checkpoint). No planning, no conversion: ``count`` divided by this time is the most a first
+    sync can reach on this machine, whatever the Python side does.
+    """
+    import sqlite3
+
+    from change_control.store.engine import open_store
+    from cmdb_sync.bulk import PARAMETERS
+
+    source = sqlite3.connect(url.removeprefix("sqlite:///"))
+    rows: dict[str, tuple[list[str], list[Any]]] = {}
+    for table in FIRST_SYNC_TABLES:
+        names = [r[1] for r in source.execute(f"PRAGMA table_info({table})")]
+        columns = names if table == "cis" else names[1:]  # integer keys: the store assigns them
+        query = f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid"
+        rows[table] = (columns, source.execute(query).fetchall())
+    source.close()
+    store = open_store(url.removesuffix(".db") + "-floor.db")
+    raw = store.engine.raw_connection()  # the engine's own pragmas (WAL, foreign keys...)
+    try:
+        conn: Any = raw.driver_connection
+        conn.isolation_level = None
+        conn.execute("PRAGMA cache_size=-65536")  # as ``cmdb sync`` sets it
+        wall = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        for table, (columns, values) in rows.items():
+            per = PARAMETERS // len(columns)
+            group = "(" + ", ".join("?" * len(columns)) + ")"
+            head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            for start in range(0, len(values), per):
+                part = values[start : start + per]
+                flat = [v for row in part for v in row]
+                conn.execute(head + ", ".join([group] * len(part)), flat)
+        inserted = time.perf_counter()
+        conn.execute("COMMIT")
+        done = time.perf_counter()
+    finally:
+        raw.close()
+        store.dispose()
+    insert_s, commit_s = inserted - wall, done - inserted
+    return {
+        "rows": sum(len(v) for _, v in rows.values()), "insert_s": round(insert_s, 3),
+        "commit_s": round(commit_s, 3), "ceiling_cis_per_s": round(count / (done - wall)),
+    }  # fmt: skip
+
+
+def child(url: str, count: int, changed: float) -> dict[str, Any]:
+    """Every phase against the store at ``url`` (run in a fresh process), and on SQLite the
+    floor of the first sync (``sqlite_floor``)."""
     import cmdb_sync.apply
     import cmdb_sync.backends
     import cmdb_sync.finish
@@ -139,14 +200,16 @@ def child(url: str, count: int, changed: float) -> list[dict[str, Any]]:
 
     store = open_store(url)
     try:
-        return [
-            phase(store, "first sync", count, 1, 0, changed),
+        phases = [phase(store, "first sync", count, 1, 0, changed)]
+        floor = sqlite_floor(url, count) if url.startswith("sqlite") else None
+        phases += [
             phase(store, "no-op re-sync (same input: watermark)", count, 1, 0, changed),
             phase(store, "no-op re-sync (new serial: item digests)", count, 2, 0, changed),
             phase(store, f"re-sync, {changed:.0%} changed", count, 3, 1, changed),
         ]
     finally:
         store.dispose()
+    return {"phases": phases, "floor": floor}
 
 
 @contextmanager
@@ -197,7 +260,7 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def measure(database: str, count: int, changed: float) -> list[dict[str, Any]]:
+def measure(database: str, count: int, changed: float) -> dict[str, Any]:
     """Run the phases for ``database`` in a child process; return its figures."""
     scratch = Path(tempfile.mkdtemp(prefix="changegate-bench-"))
     try:
@@ -209,19 +272,20 @@ def measure(database: str, count: int, changed: float) -> list[dict[str, Any]]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _spawn(url: str, count: int, changed: float) -> list[dict[str, Any]]:
+def _spawn(url: str, count: int, changed: float) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", url, "--cis", str(count), "--changed", str(changed)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{done.stderr}")
-    figures: list[dict[str, Any]] = json.loads(done.stdout)
+    figures: dict[str, Any] = json.loads(done.stdout)
     return figures
 
 
-def show(database: str, figures: list[dict[str, Any]]) -> None:
-    """Print one database's figures as a table, with the targets where they apply."""
+def show(database: str, result: dict[str, Any]) -> None:
+    """Print one database's figures as a table, and SQLite's floor where it was measured."""
+    figures = result["phases"]
     print(f"\n{database}: {figures[0]['items']:,} CIs, {2 * figures[0]['items']:,} relations")
     print(
         f"{'phase':<44} {'wall s':>8} {'CIs/s wall':>11} {'CIs/s CPU':>10} {'stmts':>6} "
@@ -235,6 +299,13 @@ def show(database: str, figures: list[dict[str, Any]]) -> None:
         )
     last = figures[-1]
     print(f"  1% re-sync rows by table: {last['rows_by_table']} (updated {last['updated']})")
+    floor = result["floor"]
+    if floor is not None:
+        print(
+            f"  SQLite alone, the first sync's {floor['rows']:,} rows pre-converted, one thread: "
+            f"{floor['insert_s']:.2f} s insert + {floor['commit_s']:.2f} s commit (checkpoint)"
+            f" = at most {floor['ceiling_cis_per_s']:,} CIs/s before any planning"
+        )
 
 
 def main() -> int:

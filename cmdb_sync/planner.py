@@ -69,7 +69,7 @@ def plan_batch(state: PlanState, batch: InputBatch, *, recheck_all: bool = False
         pending.append((item, digest, binding))
     state.index.prefetch(pair for item, _, _ in pending for pair in item.identifiers)
     targets = _identify_all(state, batch, pending, keys)
-    state.load_work({ci for ci in targets.values() if ci is not None})
+    state.load_work({ci for ci in targets.values() if ci is not None and ci is not CREATED})
     for item, digest, _ in pending:
         ci_id = targets.get(item.native_key)
         if ci_id is not None and ci_id is not CREATED:

@@ -84,3 +84,23 @@ def test_two_items_of_one_source_with_one_identifier_make_one_ci_and_an_error(
     )
     assert [(e.native_key, e.code) for e in report.plan.errors] == [("i-1b", "cmdb.same_ci")]
     assert row_counts(store)["cis"] == 1
+
+
+def test_a_first_sync_of_new_items_reads_no_ci_back(store: Store) -> None:
+    """Every CI of the run is planned in memory: nothing is looked up by id (not even the
+    planner's ``CREATED`` mark)."""
+    from sqlalchemy import event
+
+    reads: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM cis" in statement:
+            reads.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        report = run_sync(store, batches=[batch(TF, *items())])
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+    assert report.plan.created == 4
+    assert reads == []
