@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -91,10 +90,9 @@ def phase(
     store: Any, label: str, count: int, serial: int, generation: int, changed: float
 ) -> dict[str, Any]:
     """One sync of the generated input; its time, statements and rows written."""
-    from sqlalchemy import event
-
     from cmdb_sync.model import InputBatch
     from cmdb_sync.sync import SyncRequest, sync
+    from tests.integration.cmdb.cmdb_support import WriteCounter
 
     batch = InputBatch(
         SOURCE,
@@ -103,20 +101,10 @@ def phase(
         True,
         {"lineage": "bench", "serial": serial},
     )
-    statements: Counter[str] = Counter()
-
-    def count_writes(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        verb = statement.lstrip().split(None, 1)[0].upper()
-        if verb in {"INSERT", "UPDATE", "DELETE", "COPY"}:  # COPY: bulk inserts on PostgreSQL
-            statements[verb] += 1
-
-    event.listen(store.engine, "before_cursor_execute", count_writes)
-    wall, cpu = time.perf_counter(), time.process_time()
-    try:
+    with WriteCounter().watching(store) as writes:  # COPY too: bulk inserts on PostgreSQL
+        wall, cpu = time.perf_counter(), time.process_time()
         report = sync(store, SyncRequest(()), now=T0 + timedelta(hours=serial), batches=[batch])
-    finally:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        event.remove(store.engine, "before_cursor_execute", count_writes)
     plan = report.plan
     rows = {
         "cis": len(plan.cis), "journal": len(plan.journal), "bindings": len(plan.bindings),
@@ -128,7 +116,7 @@ def phase(
     return {
         "phase": label, "items": count, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
         "cis_per_s_wall": round(count / wall), "cis_per_s_cpu": round(count / cpu),
-        "write_statements": sum(statements.values()), "rows_by_table": rows, **summary,
+        "write_statements": len(writes.statements), "rows_by_table": rows, **summary,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }  # fmt: skip
 

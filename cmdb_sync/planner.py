@@ -26,8 +26,6 @@ from cmdb_sync.state import PlanState, RelationJob, Work
 
 #: Identifier kinds that follow their source: dropped when the source stops reporting them.
 ALIAS_KINDS = frozenset({"tf_address", "ansible_host", "ansible_group"})
-#: ``_identify_all``'s mark for an item planned whole by ``FirstWriter`` (nothing left to do).
-CREATED = "<created>"
 
 
 class RunRefused(ChangegateError):
@@ -69,10 +67,10 @@ def plan_batch(state: PlanState, batch: InputBatch, *, recheck_all: bool = False
         pending.append((item, digest, binding))
     state.index.prefetch(pair for item, _, _ in pending for pair in item.identifiers)
     targets = _identify_all(state, batch, pending, keys)
-    state.load_work({ci for ci in targets.values() if ci is not None and ci is not CREATED})
+    state.load_work({ci for ci in targets.values() if ci is not None})
     for item, digest, _ in pending:
         ci_id = targets.get(item.native_key)
-        if ci_id is not None and ci_id is not CREATED:
+        if ci_id is not None:
             _reconcile(state, batch, item, digest, ci_id)
     if batch.complete:
         _age(state, batch, keys)
@@ -103,8 +101,9 @@ def _identify_all(
     pending: list[tuple[Item, str, Binding | None]],
     keys: set[str],
 ) -> dict[str, str | None]:
-    """Native key -> CI for every pending item: bound, matched, or newly created (``None``:
-    an error item; ``CREATED``: a surely new CI, already planned whole by ``FirstWriter``)."""
+    """Native key -> CI for every pending item still to reconcile: bound, matched, or newly
+    created (``None``: an error item). Surely new items are left out: ``FirstWriter`` planned
+    them whole."""
     bindings = state.bindings[batch.source]
     by_ci = {b.ci_id: b for b in bindings.values()}
     out: dict[str, str | None] = {}
@@ -117,7 +116,6 @@ def _identify_all(
         if _surely_new(item, rules, state):
             created = first.create(item, digest)
             by_ci[created] = bindings[item.native_key]
-            out[item.native_key] = CREATED
             continue
         found = identify(item, rules, state.index, state_columns(state))
         if found is not None and found.ambiguous:

@@ -87,8 +87,7 @@ def test_two_items_of_one_source_with_one_identifier_make_one_ci_and_an_error(
 
 
 def test_a_first_sync_of_new_items_reads_no_ci_back(store: Store) -> None:
-    """Every CI of the run is planned in memory: nothing is looked up by id (not even the
-    planner's ``CREATED`` mark)."""
+    """Every CI of the run is planned in memory: none is looked up by id."""
     from sqlalchemy import event
 
     reads: list[str] = []
